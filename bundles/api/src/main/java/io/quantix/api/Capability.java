@@ -1,0 +1,14 @@
+package io.quantix.api;
+
+/**
+ * What a backend can do beyond the basics of its kind. A backend advertises only what it implements,
+ * so an API can answer "this backend cannot snapshot" ({@link ErrorCode#UNSUPPORTED}) up front.
+ */
+public enum Capability {
+    // hypervisor
+    PAUSE, REBOOT, GRACEFUL_SHUTDOWN, UEFI, SNAPSHOT, HOT_PLUG, LIVE_MIGRATION, METRICS,
+    // storage
+    QCOW2, RAW, VOLUME_RESIZE, VOLUME_CLONE, THIN_PROVISIONING,
+    // network
+    BRIDGE, VLAN, OVERLAY, DHCP, SECURITY_GROUPS
+}

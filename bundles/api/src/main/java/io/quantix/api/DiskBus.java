@@ -1,0 +1,4 @@
+package io.quantix.api;
+
+/** The bus a virtual disk is attached to. */
+public enum DiskBus { VIRTIO, SCSI, SATA }

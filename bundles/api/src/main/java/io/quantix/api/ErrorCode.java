@@ -1,0 +1,26 @@
+package io.quantix.api;
+
+/**
+ * Stable error codes. Clients match on these; messages are for people. Each adapter maps a code once
+ * (HTTP status, gRPC status, shell message), so adding one is an API change.
+ */
+public enum ErrorCode {
+    /** The named object does not exist. */
+    NOT_FOUND,
+    /** An object with that name already exists. */
+    ALREADY_EXISTS,
+    /** The request itself is malformed: a bad name, size, path or combination of values. */
+    INVALID_ARGUMENT,
+    /** The backend the object lives on is not installed or not running right now. */
+    BACKEND_UNAVAILABLE,
+    /** The backend is installed but cannot do this (see its capabilities). */
+    UNSUPPORTED,
+    /** The object's current state forbids the operation (e.g. deleting a running VM). */
+    CONFLICT,
+    /** Not enough room: a volume larger than its pool, for example. */
+    INSUFFICIENT_CAPACITY,
+    /** The backend tried and failed (libvirt, qemu-img, ip ... reported an error). */
+    BACKEND_ERROR,
+    /** A defect in Quantix itself. */
+    INTERNAL
+}

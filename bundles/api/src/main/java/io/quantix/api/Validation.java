@@ -1,0 +1,92 @@
+package io.quantix.api;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks applied at the API edge (record constructors call them), so that no bad name or size ever
+ * reaches a backend, a file system path, libvirt XML or a command line.
+ */
+public final class Validation {
+    /** Object names: safe as a file name, an XML value, a shell argument and a libvirt domain name. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    /** Host interface names: the kernel's 15-character limit, no separators. */
+    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}");
+    private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
+
+    public static final long KIB = 1024L;
+    public static final long MIB = 1024L * KIB;
+    public static final long GIB = 1024L * MIB;
+    public static final long TIB = 1024L * GIB;
+    /** Largest volume accepted: beyond what any pool here can hold, well below qemu-img's limits. */
+    public static final long MAX_VOLUME_BYTES = 64 * TIB;
+
+    private Validation() {
+    }
+
+    public static String name(String kind, String value) {
+        if (value == null || !NAME.matcher(value).matches()) {
+            throw QuantixException.invalid(kind + " name " + quote(value)
+                    + " is invalid: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return value;
+    }
+
+    public static String interfaceName(String kind, String value) {
+        if (value == null || !IFNAME.matcher(value).matches()) {
+            throw QuantixException.invalid(kind + " " + quote(value)
+                    + " is invalid: use 1-15 letters, digits, '.', '_' or '-'");
+        }
+        return value;
+    }
+
+    /** Normalises to lower case; rejects multicast addresses, which a NIC cannot use. */
+    public static String mac(String value) {
+        String mac = value == null ? null : value.toLowerCase(java.util.Locale.ROOT);
+        if (mac == null || !MAC.matcher(mac).matches() || (Integer.parseInt(mac.substring(0, 2), 16) & 1) != 0) {
+            throw QuantixException.invalid("MAC address " + quote(value) + " is invalid: use a unicast xx:xx:xx:xx:xx:xx");
+        }
+        return mac;
+    }
+
+    public static long range(String what, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw QuantixException.invalid(what + " " + value + " is out of range [" + min + ", " + max + "]");
+        }
+        return value;
+    }
+
+    public static <T> T required(String what, T value) {
+        if (value == null) {
+            throw QuantixException.invalid(what + " is required");
+        }
+        return value;
+    }
+
+    public static <T> List<T> list(String what, List<T> value) {
+        return List.copyOf(noNulls(what, value));
+    }
+
+    public static <T> Set<T> set(String what, Set<T> value) {
+        return Set.copyOf(noNulls(what, value));
+    }
+
+    private static <C extends Collection<?>> C noNulls(String what, C value) {
+        required(what, value);
+        if (value.stream().anyMatch(java.util.Objects::isNull)) {
+            throw QuantixException.invalid(what + " must not contain empty entries");
+        }
+        return value;
+    }
+
+    /** Quotes a user value for an error message, cutting it short so a huge input cannot flood a log. */
+    public static String quote(String value) {
+        if (value == null) {
+            return "(none)";
+        }
+        String shown = value.length() > 64 ? value.substring(0, 64) + "..." : value;
+        return "'" + shown.replaceAll("\\p{Cntrl}", "?") + "'";
+    }
+}

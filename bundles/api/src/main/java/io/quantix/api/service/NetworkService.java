@@ -1,0 +1,18 @@
+package io.quantix.api.service;
+
+import io.quantix.api.Network;
+import io.quantix.api.NetworkSpec;
+import java.util.List;
+
+/** Networks VMs attach to. Definitions survive restarts and driver swaps. */
+public interface NetworkService {
+
+    List<Network> list();
+
+    Network get(String name);
+
+    Network create(NetworkSpec spec);
+
+    /** Refused with CONFLICT while a VM has a NIC on it. */
+    void delete(String name);
+}

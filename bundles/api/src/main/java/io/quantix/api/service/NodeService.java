@@ -1,0 +1,13 @@
+package io.quantix.api.service;
+
+import io.quantix.api.BackendInfo;
+import io.quantix.api.NodeInfo;
+import java.util.List;
+
+/** The node and its installed backends. */
+public interface NodeService {
+
+    NodeInfo info();
+
+    List<BackendInfo> backends();
+}

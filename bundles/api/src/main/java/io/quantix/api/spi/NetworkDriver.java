@@ -1,0 +1,22 @@
+package io.quantix.api.spi;
+
+import io.quantix.api.NetworkSpec;
+import io.quantix.api.NicBinding;
+
+/**
+ * Serves networks of one kind. Network definitions are kept by the core and passed in on every call.
+ */
+public interface NetworkDriver extends Backend {
+
+    /** Makes the network exist on this node (idempotent); INVALID_ARGUMENT if this driver cannot serve it. */
+    void ensure(NetworkSpec network);
+
+    /** Removes what {@link #ensure} created on this node (idempotent). */
+    void remove(NetworkSpec network);
+
+    /** Creates a port for a NIC and tells the hypervisor how to plug into it. */
+    NicBinding createPort(NetworkSpec network, String portId, String mac);
+
+    /** Deletes a port (idempotent). */
+    void deletePort(NetworkSpec network, String portId);
+}
