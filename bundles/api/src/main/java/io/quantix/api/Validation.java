@@ -14,6 +14,7 @@ public final class Validation {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     /** Host interface names: the kernel's 15-character limit, no separators. */
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([KMGT]?)(?:i?B)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
 
     public static final long KIB = 1024L;
@@ -56,6 +57,29 @@ public final class Validation {
             throw QuantixException.invalid(what + " " + value + " is out of range [" + min + ", " + max + "]");
         }
         return value;
+    }
+
+    /**
+     * Parses a size a person types: plain bytes, or a number with K, M, G, T (powers of 1024; an optional
+     * trailing {@code iB} or {@code B} is accepted). INVALID_ARGUMENT for anything else or on overflow.
+     */
+    public static long size(String what, String text) {
+        java.util.regex.Matcher m = text == null ? null : SIZE.matcher(text.strip());
+        if (m == null || !m.matches()) {
+            throw QuantixException.invalid(what + " " + quote(text) + " is not a size: use e.g. 512M, 20G or 1T");
+        }
+        long unit = switch (m.group(2).toUpperCase(java.util.Locale.ROOT)) {
+            case "K" -> KIB;
+            case "M" -> MIB;
+            case "G" -> GIB;
+            case "T" -> TIB;
+            default -> 1;
+        };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw QuantixException.invalid(what + " " + quote(text) + " is too large");
+        }
     }
 
     public static <T> T required(String what, T value) {

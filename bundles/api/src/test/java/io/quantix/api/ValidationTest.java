@@ -43,6 +43,18 @@ class ValidationTest {
     }
 
     @Test
+    void parsesSizesPeopleType() {
+        assertEquals(512 * Validation.MIB, Validation.size("memory", "512M"));
+        assertEquals(20 * Validation.GIB, Validation.size("disk", "20GiB"));
+        assertEquals(3 * Validation.TIB, Validation.size("disk", "3t"));
+        assertEquals(4096, Validation.size("disk", "4096"));
+        assertInvalid(() -> Validation.size("disk", "-1G"));
+        assertInvalid(() -> Validation.size("disk", "1.5G"));
+        assertInvalid(() -> Validation.size("disk", "9999999999999999999T"));
+        assertInvalid(() -> Validation.size("disk", "10X"));
+    }
+
+    @Test
     void errorMessagesQuoteShortlyAndStripControlCharacters() {
         QuantixException e = assertThrows(QuantixException.class, () -> Validation.name("VM", "x\u001b[31m" + "y".repeat(500)));
         assertFalse(e.getMessage().contains("\u001b"));

@@ -14,4 +14,9 @@ public interface Backend {
 
     /** One line for people: what it runs on. */
     String description();
+
+    /** True when nothing real runs behind it (libvirt's test driver): the node then says so everywhere. */
+    default boolean simulated() {
+        return false;
+    }
 }

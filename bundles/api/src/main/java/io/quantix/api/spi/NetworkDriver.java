@@ -8,7 +8,7 @@ import io.quantix.api.NicBinding;
  */
 public interface NetworkDriver extends Backend {
 
-    /** Makes the network exist on this node (idempotent); INVALID_ARGUMENT if this driver cannot serve it. */
+    /** Makes the network exist on this node (idempotent); UNSUPPORTED if this driver cannot serve its type. */
     void ensure(NetworkSpec network);
 
     /** Removes what {@link #ensure} created on this node (idempotent). */

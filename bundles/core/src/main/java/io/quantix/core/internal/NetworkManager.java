@@ -1,0 +1,120 @@
+package io.quantix.core.internal;
+
+import io.quantix.api.Availability;
+import io.quantix.api.ErrorCode;
+import io.quantix.api.Network;
+import io.quantix.api.NetworkSpec;
+import io.quantix.api.NetworkType;
+import io.quantix.api.NicBinding;
+import io.quantix.api.QuantixEvent;
+import io.quantix.api.QuantixException;
+import io.quantix.api.Validation;
+import io.quantix.api.service.NetworkService;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** Networks (definitions in Config Admin) and the ports VMs plug into (on the network's driver). */
+@Component(service = {NetworkService.class, NetworkManager.class})
+public class NetworkManager implements NetworkService {
+    static final String FACTORY_PID = "io.quantix.network";
+
+    private final BackendRegistry backends;
+    private final Events events;
+    private final DefinitionStore<NetworkSpec> store;
+    private final VmInventory inventory;
+
+    @Activate
+    public NetworkManager(@Reference BackendRegistry backends, @Reference Events events,
+            @Reference ConfigurationAdmin configAdmin, @Reference VmInventory inventory) {
+        this.inventory = inventory;
+        this.backends = backends;
+        this.events = events;
+        this.store = new DefinitionStore<>(configAdmin, FACTORY_PID, NetworkManager::decode, NetworkManager::encode);
+    }
+
+    @Override
+    public List<Network> list() {
+        return store.list().stream().map(this::withStatus).sorted(Comparator.comparing(Network::name)).toList();
+    }
+
+    @Override
+    public Network get(String name) {
+        return withStatus(spec(name));
+    }
+
+    @Override
+    public synchronized Network create(NetworkSpec spec) {
+        if (store.find(spec.name(), NetworkSpec::name).isPresent()) {
+            throw QuantixException.alreadyExists("network", spec.name());
+        }
+        backends.networks.require(spec.driver()).ensure(spec);
+        store.save(spec.name(), spec);
+        events.publish(QuantixEvent.Kind.NETWORK, "CREATED", spec.name(), "network created on driver " + spec.driver());
+        return new Network(spec, Availability.AVAILABLE, Optional.empty());
+    }
+
+    @Override
+    public synchronized void delete(String name) {
+        NetworkSpec spec = spec(name);
+        inventory.list().stream()
+                .filter(vm -> vm.nics().stream().anyMatch(n -> n.network().equals(name))).findFirst()
+                .ifPresent(vm -> {
+                    throw new QuantixException(ErrorCode.CONFLICT, "network '" + name + "' is used by VM '" + vm.name() + "'");
+                });
+        backends.networks.require(spec.driver()).remove(spec);
+        store.delete(name);
+        events.publish(QuantixEvent.Kind.NETWORK, "DELETED", name, "network deleted");
+    }
+
+    NicBinding createPort(String network, String portId, String mac) {
+        NetworkSpec spec = spec(network);
+        return backends.networks.require(spec.driver()).createPort(spec, portId, mac);
+    }
+
+    void deletePort(String network, String portId) {
+        NetworkSpec spec = spec(network);
+        backends.networks.require(spec.driver()).deletePort(spec, portId);
+    }
+
+    NetworkSpec spec(String name) {
+        Validation.name("network", name);
+        return store.find(name, NetworkSpec::name).orElseThrow(() -> QuantixException.notFound("network", name));
+    }
+
+    private Network withStatus(NetworkSpec spec) {
+        return backends.networks.find(spec.driver())
+                .map(d -> new Network(spec, Availability.AVAILABLE, Optional.empty()))
+                .orElseGet(() -> new Network(spec, Availability.UNAVAILABLE,
+                        Optional.of("network driver '" + spec.driver() + "' is not installed")));
+    }
+
+    private static NetworkSpec decode(Map<String, String> p) {
+        return new NetworkSpec(p.get(DefinitionStore.NAME), p.get("driver"),
+                NetworkType.valueOf(Validation.required("network type", p.get("type")).toUpperCase(Locale.ROOT)),
+                Optional.ofNullable(p.get("cidr")), Optional.ofNullable(p.get("gateway")),
+                Boolean.parseBoolean(p.get("dhcp")),
+                p.containsKey("vlan") ? OptionalInt.of(Integer.parseInt(p.get("vlan"))) : OptionalInt.empty(),
+                Optional.ofNullable(p.get("bridge")));
+    }
+
+    private static Map<String, String> encode(NetworkSpec spec) {
+        Map<String, String> p = new HashMap<>();
+        p.put("driver", spec.driver());
+        p.put("type", spec.type().name());
+        p.put("dhcp", Boolean.toString(spec.dhcp()));
+        spec.cidr().ifPresent(v -> p.put("cidr", v));
+        spec.gateway().ifPresent(v -> p.put("gateway", v));
+        spec.vlanId().ifPresent(v -> p.put("vlan", Integer.toString(v)));
+        spec.bridge().ifPresent(v -> p.put("bridge", v));
+        return p;
+    }
+}

@@ -1,0 +1,61 @@
+package io.quantix.core.internal;
+
+import io.quantix.api.BackendInfo;
+import io.quantix.api.NodeInfo;
+import io.quantix.api.service.NodeService;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The node itself: identity, size and installed backends. */
+@Component(service = NodeService.class)
+public class NodeManager implements NodeService {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeManager.class);
+
+    private final BackendRegistry backends;
+    private final String version;
+
+    @Activate
+    public NodeManager(@Reference BackendRegistry backends, BundleContext context) {
+        this.backends = backends;
+        this.version = context.getBundle().getVersion().toString();
+    }
+
+    @Override
+    public NodeInfo info() {
+        List<BackendInfo> all = backends();
+        return new NodeInfo(hostname(), version, Runtime.getRuntime().availableProcessors(), memoryBytes(),
+                all.stream().anyMatch(BackendInfo::simulated), all);
+    }
+
+    @Override
+    public List<BackendInfo> backends() {
+        return backends.describe();
+    }
+
+    /** From the kernel, not DNS: looking up our own name must never wait on the network. */
+    private static String hostname() {
+        return read("/proc/sys/kernel/hostname").orElse("localhost");
+    }
+
+    private static long memoryBytes() {
+        return read("/proc/meminfo").flatMap(m -> m.lines().filter(l -> l.startsWith("MemTotal:")).findFirst())
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).orElse(0L);
+    }
+
+    private static java.util.Optional<String> read(String file) {
+        try {
+            return java.util.Optional.of(Files.readString(Path.of(file)).strip());
+        } catch (IOException e) {
+            LOG.debug("cannot read {}: {}", file, e.getMessage());
+            return java.util.Optional.empty();
+        }
+    }
+}

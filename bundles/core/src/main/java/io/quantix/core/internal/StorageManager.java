@@ -1,0 +1,153 @@
+package io.quantix.core.internal;
+
+import io.quantix.api.Availability;
+import io.quantix.api.ErrorCode;
+import io.quantix.api.PoolUsage;
+import io.quantix.api.QuantixEvent;
+import io.quantix.api.QuantixException;
+import io.quantix.api.StoragePool;
+import io.quantix.api.StoragePoolSpec;
+import io.quantix.api.Volume;
+import io.quantix.api.VolumeRef;
+import io.quantix.api.VolumeSpec;
+import io.quantix.api.service.StorageService;
+import io.quantix.api.spi.StorageBackend;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** Storage pools (definitions in Config Admin) and their volumes (on the pool's backend). */
+@Component(service = {StorageService.class, StorageManager.class})
+public class StorageManager implements StorageService {
+    static final String FACTORY_PID = "io.quantix.storage.pool";
+    private static final String BACKEND = "backend";
+
+    private final BackendRegistry backends;
+    private final Events events;
+    private final DefinitionStore<StoragePoolSpec> store;
+    private final VmInventory inventory;
+
+    @Activate
+    public StorageManager(@Reference BackendRegistry backends, @Reference Events events,
+            @Reference ConfigurationAdmin configAdmin, @Reference VmInventory inventory) {
+        this.inventory = inventory;
+        this.backends = backends;
+        this.events = events;
+        this.store = new DefinitionStore<>(configAdmin, FACTORY_PID, StorageManager::decode, StorageManager::encode);
+    }
+
+    @Override
+    public List<StoragePool> listPools() {
+        return store.list().stream().map(this::withStatus).sorted(Comparator.comparing(StoragePool::name)).toList();
+    }
+
+    @Override
+    public StoragePool getPool(String name) {
+        return withStatus(spec(name));
+    }
+
+    @Override
+    public synchronized StoragePool createPool(StoragePoolSpec spec) {
+        if (store.find(spec.name(), StoragePoolSpec::name).isPresent()) {
+            throw QuantixException.alreadyExists("pool", spec.name());
+        }
+        PoolUsage usage = backends.storage.require(spec.backend()).probe(spec);
+        store.save(spec.name(), spec);
+        events.publish(QuantixEvent.Kind.POOL, "CREATED", spec.name(), "pool created on backend " + spec.backend());
+        return available(spec, usage);
+    }
+
+    @Override
+    public synchronized void deletePool(String name) {
+        StoragePoolSpec spec = spec(name);
+        if (!backends.storage.require(spec.backend()).volumes(spec).isEmpty()) {
+            throw new QuantixException(ErrorCode.CONFLICT, "pool '" + name + "' still holds volumes: delete them first");
+        }
+        store.delete(name);
+        events.publish(QuantixEvent.Kind.POOL, "DELETED", name, "pool definition deleted");
+    }
+
+    @Override
+    public List<Volume> listVolumes(String pool) {
+        StoragePoolSpec spec = spec(pool);
+        return backends.storage.require(spec.backend()).volumes(spec).stream()
+                .sorted(Comparator.comparing(Volume::name)).toList();
+    }
+
+    @Override
+    public Volume createVolume(String pool, VolumeSpec volume) {
+        StoragePoolSpec spec = spec(pool);
+        Volume created = backends.storage.require(spec.backend()).createVolume(spec, volume);
+        events.publish(QuantixEvent.Kind.VOLUME, "CREATED", created.ref().toString(), volume.sizeBytes() + " bytes");
+        return created;
+    }
+
+    @Override
+    public void deleteVolume(String pool, String volume) {
+        VolumeRef ref = new VolumeRef(pool, volume);
+        inventory.list().stream()
+                .filter(vm -> vm.disks().stream().anyMatch(d -> d.volume().equals(ref))).findFirst()
+                .ifPresent(vm -> {
+                    throw new QuantixException(ErrorCode.CONFLICT, "volume " + ref + " is a disk of VM '" + vm.name() + "'");
+                });
+        deleteUnused(ref);
+    }
+
+    /** Deletes without the in-use check: for the VM manager removing a VM's own disks. */
+    void deleteUnused(VolumeRef ref) {
+        StoragePoolSpec spec = spec(ref.pool());
+        backends.storage.require(spec.backend()).deleteVolume(spec, ref.volume());
+        events.publish(QuantixEvent.Kind.VOLUME, "DELETED", ref.toString(), "volume deleted");
+    }
+
+    @Override
+    public Volume resizeVolume(String pool, String volume, long newSizeBytes) {
+        StoragePoolSpec spec = spec(pool);
+        Volume resized = backends.storage.require(spec.backend(), io.quantix.api.Capability.VOLUME_RESIZE)
+                .resizeVolume(spec, volume, newSizeBytes);
+        events.publish(QuantixEvent.Kind.VOLUME, "RESIZED", resized.ref().toString(), newSizeBytes + " bytes");
+        return resized;
+    }
+
+    StoragePoolSpec spec(String name) {
+        io.quantix.api.Validation.name("pool", name);
+        return store.find(name, StoragePoolSpec::name).orElseThrow(() -> QuantixException.notFound("pool", name));
+    }
+
+    private StoragePool withStatus(StoragePoolSpec spec) {
+        Optional<StorageBackend> backend = backends.storage.find(spec.backend());
+        if (backend.isEmpty()) {
+            return new StoragePool(spec, Availability.UNAVAILABLE, 0, 0, 0,
+                    Optional.of("storage backend '" + spec.backend() + "' is not installed"));
+        }
+        try {
+            return available(spec, backend.get().probe(spec));
+        } catch (QuantixException e) {
+            return new StoragePool(spec, Availability.ERROR, 0, 0, 0, Optional.of(e.getMessage()));
+        }
+    }
+
+    private static StoragePool available(StoragePoolSpec spec, PoolUsage usage) {
+        return new StoragePool(spec, Availability.AVAILABLE, usage.capacity(), usage.allocation(), usage.available(),
+                Optional.empty());
+    }
+
+    private static StoragePoolSpec decode(Map<String, String> props) {
+        Map<String, String> options = new HashMap<>(props);
+        String name = options.remove(DefinitionStore.NAME);
+        String backend = options.remove(BACKEND);
+        return new StoragePoolSpec(name, backend, options);
+    }
+
+    private static Map<String, String> encode(StoragePoolSpec spec) {
+        Map<String, String> props = new HashMap<>(spec.options());
+        props.put(BACKEND, spec.backend());
+        return props;
+    }
+}

@@ -1,0 +1,339 @@
+package io.quantix.hypervisor.libvirt.internal;
+
+import io.quantix.api.AttachedDisk;
+import io.quantix.api.AttachedNic;
+import io.quantix.api.BootDevice;
+import io.quantix.api.DiskBus;
+import io.quantix.api.DiskSource;
+import io.quantix.api.DiskSpec;
+import io.quantix.api.ErrorCode;
+import io.quantix.api.Firmware;
+import io.quantix.api.HaPolicy;
+import io.quantix.api.NicBinding;
+import io.quantix.api.NicModel;
+import io.quantix.api.NicSpec;
+import io.quantix.api.PowerState;
+import io.quantix.api.QuantixException;
+import io.quantix.api.Validation;
+import io.quantix.api.Vm;
+import io.quantix.api.VmSpec;
+import io.quantix.api.VolumeFormat;
+import io.quantix.api.VolumeRef;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import javax.xml.XMLConstants;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
+/**
+ * Translates between a Quantix VM and libvirt domain XML. libvirt's XML is the only record of a VM
+ * (see {@code HypervisorBackend}), so every Quantix field libvirt has no place for lives in the domain's
+ * {@code <metadata>} under {@link #NS}, and {@link #parse} restores exactly what {@link #build} was given.
+ * Everything is written through DOM, so no value can break out of its attribute or element.
+ */
+final class DomainXml {
+    static final String NS = "https://quantix.io/xmlns/vm/1";
+    private static final String PREFIX = "qx";
+
+    /** libvirt's domain type: the emulator behind the domain. */
+    enum Type {
+        TEST, QEMU, KVM;
+
+        String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private DomainXml() {
+    }
+
+    static String build(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics, Type type) {
+        requireUuid(id);
+        Document doc = Xml.newDocument();
+        Element domain = doc.createElementNS(null, "domain");
+        doc.appendChild(domain);
+        domain.setAttribute("type", type.id());
+        Xml.child(domain, "name", spec.name());
+        Xml.child(domain, "uuid", id);
+        List<String> targets = diskTargets(disks);
+        writeMetadata(Xml.child(domain, "metadata"), spec, disks, targets, nics);
+        Xml.child(domain, "memory", Long.toString(spec.memoryMiB())).setAttribute("unit", "MiB");
+        Xml.child(domain, "vcpu", Integer.toString(spec.vcpus()));
+        writeOs(Xml.child(domain, "os"), spec, type);
+        // Without ACPI a qemu guest never sees the power button, so SHUTDOWN would do nothing.
+        Element features = Xml.child(domain, "features");
+        Xml.child(features, "acpi");
+        Xml.child(features, "apic");
+        Element devices = Xml.child(domain, "devices");
+        for (int i = 0; i < disks.size(); i++) {
+            writeDisk(Xml.child(devices, "disk"), disks.get(i), targets.get(i));
+        }
+        nics.forEach(nic -> writeNic(Xml.child(devices, "interface"), nic));
+        // A serial port with a pty console: the one text console every guest and every driver has.
+        Element serial = Xml.child(devices, "serial");
+        serial.setAttribute("type", "pty");
+        Xml.child(serial, "target").setAttribute("port", "0");
+        Element console = Xml.child(devices, "console");
+        console.setAttribute("type", "pty");
+        Element consoleTarget = Xml.child(console, "target");
+        consoleTarget.setAttribute("type", "serial");
+        consoleTarget.setAttribute("port", "0");
+        return Xml.serialize(doc, true);
+    }
+
+    /** The Quantix VM a domain holds, or empty for a domain Quantix did not define. */
+    static Optional<Vm> parse(String xml, PowerState state) {
+        Element domain = Xml.parse(xml).getDocumentElement();
+        Element metadata = Xml.first(domain, "metadata");
+        Element qx = metadata == null ? null : Xml.first(metadata, NS, "vm");
+        if (qx == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(toVm(domain, qx, state));
+        } catch (RuntimeException e) {
+            Element name = Xml.first(domain, "name");
+            throw new QuantixException(ErrorCode.BACKEND_ERROR, "domain "
+                    + Validation.quote(name == null ? null : name.getTextContent())
+                    + " has Quantix metadata that cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeMetadata(Element metadata, VmSpec spec, List<AttachedDisk> disks, List<String> targets,
+            List<AttachedNic> nics) {
+        Element vm = metadata.getOwnerDocument().createElementNS(NS, PREFIX + ":vm");
+        vm.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, XMLConstants.XMLNS_ATTRIBUTE + ":" + PREFIX, NS);
+        metadata.appendChild(vm);
+        Xml.child(vm, "hypervisor", spec.hypervisor());
+        Xml.child(vm, "firmware", id(spec.firmware()));
+        Element ha = Xml.child(vm, "ha");
+        ha.setAttribute("enabled", Boolean.toString(spec.ha().enabled()));
+        ha.setAttribute("restart-priority", Integer.toString(spec.ha().restartPriority()));
+        spec.tags().stream().sorted().forEach(tag -> Xml.child(vm, "tag", tag));
+        spec.bootOrder().forEach(boot -> Xml.child(vm, "boot").setAttribute("device", id(boot)));
+        for (DiskSpec disk : spec.disks()) {
+            Element e = Xml.child(vm, "disk-spec");
+            e.setAttribute("pool", disk.pool());
+            e.setAttribute("size-bytes", Long.toString(disk.sizeBytes()));
+            e.setAttribute("format", disk.format().id());
+            e.setAttribute("bus", id(disk.bus()));
+        }
+        for (NicSpec nic : spec.nics()) {
+            Element e = Xml.child(vm, "nic-spec");
+            e.setAttribute("network", nic.network());
+            nic.mac().ifPresent(mac -> e.setAttribute("mac", mac));
+            e.setAttribute("model", id(nic.model()));
+        }
+        for (int i = 0; i < disks.size(); i++) {
+            AttachedDisk disk = disks.get(i);
+            Element e = Xml.child(vm, "disk");
+            e.setAttribute("target", targets.get(i));
+            e.setAttribute("pool", disk.volume().pool());
+            e.setAttribute("volume", disk.volume().volume());
+            e.setAttribute("format", disk.format().id());
+            e.setAttribute("bus", id(disk.bus()));
+        }
+        for (AttachedNic nic : nics) {
+            Element e = Xml.child(vm, "nic");
+            e.setAttribute("mac", nic.mac());
+            e.setAttribute("network", nic.network());
+            e.setAttribute("port", nic.portId());
+        }
+    }
+
+    private static void writeOs(Element os, VmSpec spec, Type type) {
+        Element osType = Xml.child(os, "type", "hvm");
+        osType.setAttribute("arch", "x86_64");
+        if (type != Type.TEST) {
+            // q35 is what OVMF expects; the test driver has no machine types.
+            osType.setAttribute("machine", "q35");
+        }
+        if (spec.firmware() == Firmware.UEFI) {
+            os.setAttribute("firmware", "efi");
+            // libvirt's default UEFI choice enrols Microsoft keys, so unsigned boot loaders get "Access Denied".
+            Element firmware = Xml.child(os, "firmware");
+            for (String feature : List.of("secure-boot", "enrolled-keys")) {
+                Element e = Xml.child(firmware, "feature");
+                e.setAttribute("enabled", "no");
+                e.setAttribute("name", feature);
+            }
+        }
+        List<BootDevice> order = spec.bootOrder().isEmpty() ? List.of(BootDevice.DISK) : spec.bootOrder();
+        order.forEach(boot -> Xml.child(os, "boot").setAttribute("dev", libvirtBoot(boot)));
+    }
+
+    private static void writeDisk(Element disk, AttachedDisk attached, String target) {
+        disk.setAttribute("device", "disk");
+        Element driver = Xml.child(disk, "driver");
+        driver.setAttribute("name", "qemu");
+        driver.setAttribute("type", attached.format().id());
+        // Pattern switches over sealed types need Java 21; until then an unknown kind fails here, loudly.
+        if (attached.source() instanceof DiskSource.File file) {
+            disk.setAttribute("type", "file");
+            Xml.child(disk, "source").setAttribute("file", file.path());
+        } else {
+            throw new QuantixException(ErrorCode.UNSUPPORTED,
+                    "the libvirt backend cannot attach disks of kind " + attached.source().getClass().getSimpleName());
+        }
+        Element targetElement = Xml.child(disk, "target");
+        targetElement.setAttribute("dev", target);
+        targetElement.setAttribute("bus", id(attached.bus()));
+    }
+
+    private static void writeNic(Element nic, AttachedNic attached) {
+        if (attached.binding() instanceof NicBinding.Bridge bridge) {
+            nic.setAttribute("type", "bridge");
+            Xml.child(nic, "source").setAttribute("bridge", bridge.bridge());
+        } else {
+            throw new QuantixException(ErrorCode.UNSUPPORTED,
+                    "the libvirt backend cannot plug NICs of kind " + attached.binding().getClass().getSimpleName());
+        }
+        Xml.child(nic, "mac").setAttribute("address", attached.mac());
+        Xml.child(nic, "model").setAttribute("type", id(attached.model()));
+    }
+
+    /** vda, vdb, ... for virtio; sda, sdb, ... shared by SCSI and SATA, which both name disks sdX. */
+    static List<String> diskTargets(List<AttachedDisk> disks) {
+        Map<String, Integer> used = new HashMap<>();
+        List<String> targets = new ArrayList<>();
+        for (AttachedDisk disk : disks) {
+            String prefix = disk.bus() == DiskBus.VIRTIO ? "vd" : "sd";
+            int index = used.merge(prefix, 1, Integer::sum) - 1;
+            // VmSpec.MAX_DISKS is 26, so one letter always suffices.
+            targets.add(prefix + (char) ('a' + index));
+        }
+        return targets;
+    }
+
+    private static Vm toVm(Element domain, Element qx, PowerState state) {
+        String name = text(domain, "name");
+        String id = text(domain, "uuid");
+        List<AttachedDisk> disks = new ArrayList<>();
+        Element devices = Xml.first(domain, "devices");
+        for (Element e : Xml.children(qx, "disk")) {
+            Element device = diskDevice(devices, e.getAttribute("target"));
+            disks.add(new AttachedDisk(new VolumeRef(e.getAttribute("pool"), e.getAttribute("volume")),
+                    diskSource(device), format(e.getAttribute("format")), DiskBus.valueOf(upper(e.getAttribute("bus")))));
+        }
+        List<AttachedNic> nics = new ArrayList<>();
+        for (Element e : Xml.children(qx, "nic")) {
+            Element device = nicDevice(devices, e.getAttribute("mac"));
+            nics.add(new AttachedNic(e.getAttribute("network"), e.getAttribute("port"), e.getAttribute("mac"),
+                    NicModel.valueOf(upper(Xml.first(device, "model").getAttribute("type"))), nicBinding(device)));
+        }
+        Element ha = Xml.first(qx, "ha");
+        VmSpec spec = new VmSpec(name, text(qx, "hypervisor"), Integer.parseInt(text(domain, "vcpu")),
+                memoryMiB(Xml.first(domain, "memory")), Firmware.valueOf(upper(text(qx, "firmware"))),
+                Xml.children(qx, "disk-spec").stream().map(DomainXml::diskSpec).toList(),
+                Xml.children(qx, "nic-spec").stream().map(DomainXml::nicSpec).toList(),
+                Xml.children(qx, "boot").stream().map(e -> BootDevice.valueOf(upper(e.getAttribute("device")))).toList(),
+                Xml.children(qx, "tag").stream().map(Element::getTextContent).collect(Collectors.toSet()),
+                new HaPolicy(Boolean.parseBoolean(ha.getAttribute("enabled")),
+                        Integer.parseInt(ha.getAttribute("restart-priority"))));
+        return new Vm(id, spec, state, disks, nics);
+    }
+
+    private static DiskSpec diskSpec(Element e) {
+        return new DiskSpec(e.getAttribute("pool"), Long.parseLong(e.getAttribute("size-bytes")),
+                format(e.getAttribute("format")), DiskBus.valueOf(upper(e.getAttribute("bus"))));
+    }
+
+    private static NicSpec nicSpec(Element e) {
+        Optional<String> mac = e.hasAttribute("mac") ? Optional.of(e.getAttribute("mac")) : Optional.empty();
+        return new NicSpec(e.getAttribute("network"), mac, NicModel.valueOf(upper(e.getAttribute("model"))));
+    }
+
+    private static Element diskDevice(Element devices, String target) {
+        for (Element disk : Xml.children(devices, "disk")) {
+            Element t = Xml.first(disk, "target");
+            if (t != null && target.equals(t.getAttribute("dev"))) {
+                return disk;
+            }
+        }
+        throw new IllegalStateException("no disk device " + Validation.quote(target));
+    }
+
+    private static Element nicDevice(Element devices, String mac) {
+        for (Element nic : Xml.children(devices, "interface")) {
+            Element m = Xml.first(nic, "mac");
+            if (m != null && mac.equalsIgnoreCase(m.getAttribute("address"))) {
+                return nic;
+            }
+        }
+        throw new IllegalStateException("no interface with MAC " + Validation.quote(mac));
+    }
+
+    private static DiskSource diskSource(Element disk) {
+        if ("file".equals(disk.getAttribute("type"))) {
+            return new DiskSource.File(Xml.first(disk, "source").getAttribute("file"));
+        }
+        throw new IllegalStateException("disk type " + Validation.quote(disk.getAttribute("type")) + " is not supported");
+    }
+
+    private static NicBinding nicBinding(Element nic) {
+        if ("bridge".equals(nic.getAttribute("type"))) {
+            return new NicBinding.Bridge(Xml.first(nic, "source").getAttribute("bridge"));
+        }
+        throw new IllegalStateException("interface type " + Validation.quote(nic.getAttribute("type")) + " is not supported");
+    }
+
+    /** libvirt answers in KiB whatever unit it was given; accept the units it documents for memory. */
+    private static long memoryMiB(Element memory) {
+        long value = Long.parseLong(memory.getTextContent().trim());
+        String unit = memory.getAttribute("unit");
+        long bytes = switch (unit.isEmpty() ? "kib" : unit.toLowerCase(Locale.ROOT)) {
+            case "b", "bytes" -> value;
+            case "k", "kib" -> value * Validation.KIB;
+            case "m", "mib" -> value * Validation.MIB;
+            case "g", "gib" -> value * Validation.GIB;
+            case "t", "tib" -> value * Validation.TIB;
+            default -> throw new IllegalStateException("unknown memory unit " + Validation.quote(unit));
+        };
+        return bytes / Validation.MIB;
+    }
+
+    private static void requireUuid(String id) {
+        try {
+            if (id != null && UUID.fromString(id).toString().equals(id)) {
+                return;
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through to the one error message below
+        }
+        throw QuantixException.invalid("VM id " + Validation.quote(id) + " must be a lower-case UUID");
+    }
+
+    private static String libvirtBoot(BootDevice boot) {
+        return switch (boot) {
+            case DISK -> "hd";
+            case CDROM -> "cdrom";
+            case NETWORK -> "network";
+        };
+    }
+
+    private static VolumeFormat format(String id) {
+        return VolumeFormat.valueOf(upper(id));
+    }
+
+    private static String id(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String upper(String id) {
+        return id.toUpperCase(Locale.ROOT);
+    }
+
+    private static String text(Element parent, String name) {
+        Element e = Xml.first(parent, name);
+        if (e == null) {
+            throw new IllegalStateException("<" + parent.getTagName() + "> has no <" + name + ">");
+        }
+        return e.getTextContent().trim();
+    }
+}

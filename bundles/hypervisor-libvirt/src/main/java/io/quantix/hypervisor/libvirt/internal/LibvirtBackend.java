@@ -1,0 +1,417 @@
+package io.quantix.hypervisor.libvirt.internal;
+
+import io.quantix.api.AttachedDisk;
+import io.quantix.api.AttachedNic;
+import io.quantix.api.Capability;
+import io.quantix.api.ErrorCode;
+import io.quantix.api.PowerAction;
+import io.quantix.api.PowerState;
+import io.quantix.api.QuantixException;
+import io.quantix.api.Validation;
+import io.quantix.api.Vm;
+import io.quantix.api.VmMetrics;
+import io.quantix.api.VmSpec;
+import io.quantix.api.spi.Backend;
+import io.quantix.api.spi.HypervisorBackend;
+import io.quantix.api.spi.NodeDirectories;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.DomainBlockStats;
+import org.libvirt.DomainInfo;
+import org.libvirt.DomainInfo.DomainState;
+import org.libvirt.DomainInterfaceStats;
+import org.libvirt.ErrorCallback;
+import org.libvirt.LibvirtException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs Quantix VMs as libvirt domains over one connection per activation. libvirt-java objects are not
+ * documented as thread-safe, so every call into libvirt holds this object's lock.
+ */
+@Component(service = HypervisorBackend.class, property = Backend.PROPERTY + "=" + LibvirtBackend.NAME,
+        configurationPid = LibvirtBackend.PID)
+@Designate(ocd = LibvirtBackend.Config.class)
+public class LibvirtBackend implements HypervisorBackend {
+    static final String NAME = "libvirt";
+    static final String PID = "io.quantix.hypervisor.libvirt";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LibvirtBackend.class);
+    private static final Path KVM_DEVICE = Path.of("/dev/kvm");
+    private static final Path LIBVIRTD_SOCKET = Path.of("/run/libvirt/libvirt-sock");
+    /** Where libvirt's QEMU driver finds firmware descriptors; without one, {@code firmware='efi'} cannot resolve. */
+    private static final Path QEMU_FIRMWARE_DESCRIPTORS = Path.of("/usr/share/qemu/firmware");
+    /**
+     * libvirt prints every error to stderr unless an error callback is set, and "no such domain" is a normal
+     * answer here. Errors still reach us as LibvirtException. Held in a field so JNA's callback stays reachable.
+     */
+    private static final ErrorCallback SILENT = new ErrorCallback();
+    /** VIR_DOMAIN_UNDEFINE_NVRAM: libvirt-java 0.5.4 has no constant for it. */
+    private static final int UNDEFINE_NVRAM = 4;
+
+    @ObjectClassDefinition(id = PID, name = "Quantix libvirt hypervisor backend")
+    @interface Config {
+        @AttributeDefinition(description = "libvirt connection URI. Empty: qemu:///system if the host has /dev/kvm"
+                + " and libvirtd runs, else a SIMULATED node on libvirt's test driver, kept in the node's data"
+                + " directory. test:///<file> simulates on that file.")
+        String uri() default "";
+    }
+
+    private Connect connect;
+    private ConnectionTarget target;
+    private DomainXml.Type domainType;
+    private Set<Capability> capabilities;
+
+    @Activate
+    void activate(Config config) {
+        boolean kvm = Files.exists(KVM_DEVICE);
+        boolean libvirtd = Files.exists(LIBVIRTD_SOCKET);
+        if (kvm && !libvirtd && config.uri().isBlank()) {
+            LOG.warn("/dev/kvm exists but libvirtd is not running ({} missing): falling back to a SIMULATED node",
+                    LIBVIRTD_SOCKET);
+        }
+        open(ConnectionTarget.resolve(config.uri(), kvm && libvirtd, NodeDirectories.data()));
+    }
+
+    /** Opens the connection; tests call this directly, without OSGi. */
+    synchronized void open(ConnectionTarget newTarget) {
+        newTarget.nodeFile().ifPresent(TestNodeFile::createIfMissing);
+        try {
+            Connect.setErrorCallback(SILENT);
+            Connect opened = new Connect(newTarget.uri(), false);
+            try {
+                domainType = domainType(opened.getType());
+            } catch (QuantixException | LibvirtException e) {
+                opened.close();
+                throw e;
+            }
+            connect = opened;
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, null);
+        }
+        target = newTarget;
+        capabilities = capabilities(domainType);
+        if (target.simulated()) {
+            LOG.warn("libvirt backend on {}: SIMULATED node (libvirt test driver); VMs are not real guests", target.uri());
+        } else {
+            LOG.info("libvirt backend on {} (domain type {})", target.uri(), domainType.id());
+        }
+    }
+
+    @Deactivate
+    synchronized void close() {
+        if (connect == null) {
+            return;
+        }
+        try {
+            connect.close();
+        } catch (LibvirtException e) {
+            LOG.warn("closing the libvirt connection to {} failed: {}", target.uri(), e.getMessage());
+        }
+        connect = null;
+        try {
+            // libvirt must not call into this bundle's classes once they may be gone.
+            Connect.setErrorCallback(null);
+        } catch (LibvirtException e) {
+            LOG.debug("resetting libvirt's error callback failed: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized Set<Capability> capabilities() {
+        connection();
+        return capabilities;
+    }
+
+    @Override
+    public synchronized String description() {
+        connection();
+        return target.simulated()
+                ? "libvirt " + target.uri() + " (SIMULATED: libvirt test driver, VMs are not real guests)"
+                : "libvirt " + target.uri() + " (" + domainType.id() + ")";
+    }
+
+    @Override
+    public synchronized boolean simulated() {
+        connection();
+        return target.simulated();
+    }
+
+    @Override
+    public synchronized Vm define(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics) {
+        Validation.required("VM spec", spec);
+        if (!NAME.equals(spec.hypervisor())) {
+            throw QuantixException.invalid("VM '" + spec.name() + "' asks for hypervisor backend '"
+                    + spec.hypervisor() + "', not '" + NAME + "'");
+        }
+        String xml = DomainXml.build(id, spec, Validation.list("disks", disks), Validation.list("NICs", nics), domainType);
+        try {
+            if (lookup(spec.name()).isPresent()) {
+                throw QuantixException.alreadyExists("VM", spec.name());
+            }
+            if (lookupById(id).isPresent()) {
+                throw QuantixException.alreadyExists("VM with id", id);
+            }
+            Domain domain = connection().domainDefineXML(xml);
+            saveTestNode();
+            LOG.info("defined VM '{}' ({})", spec.name(), id);
+            return toVm(domain).orElseThrow(() -> new QuantixException(ErrorCode.INTERNAL,
+                    "libvirt dropped the Quantix metadata of VM '" + spec.name() + "'"));
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, spec.name());
+        }
+    }
+
+    @Override
+    public synchronized List<Vm> list() {
+        try {
+            List<Vm> vms = new ArrayList<>();
+            for (Domain domain : connection().listAllDomains(0)) {
+                toVm(domain).ifPresent(vms::add);
+            }
+            return vms;
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, null);
+        }
+    }
+
+    @Override
+    public synchronized Optional<Vm> find(String name) {
+        try {
+            Optional<Domain> domain = lookup(name);
+            return domain.isEmpty() ? Optional.empty() : toVm(domain.get());
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, name);
+        }
+    }
+
+    @Override
+    public synchronized void power(String name, PowerAction action) {
+        Validation.required("power action", action);
+        try {
+            Domain domain = require(name);
+            PowerState state = powerState(domain);
+            // libvirt's test driver accepts some of these in any state; checking first gives every driver one behaviour.
+            if (!allowedFrom(action).contains(state)) {
+                throw new QuantixException(ErrorCode.CONFLICT, "cannot " + action.name().toLowerCase(Locale.ROOT)
+                        .replace('_', ' ') + " VM '" + name + "': it is " + state.name().toLowerCase(Locale.ROOT));
+            }
+            switch (action) {
+                case START -> domain.create();
+                case SHUTDOWN -> domain.shutdown();
+                case FORCE_STOP -> domain.destroy();
+                case REBOOT -> domain.reboot(0);
+                case PAUSE -> domain.suspend();
+                case RESUME -> domain.resume();
+            }
+            saveTestNode();
+            LOG.info("VM '{}': {}", name, action);
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, name);
+        }
+    }
+
+    @Override
+    public synchronized void undefine(String name) {
+        try {
+            Domain domain = require(name);
+            // libvirt would undefine a running domain and leave it running as a transient one.
+            if (domain.isActive() == 1) {
+                throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' is " + powerState(domain)
+                        .name().toLowerCase(Locale.ROOT) + ": stop it before deleting it");
+            }
+            // The UEFI variable store belongs to the VM; only the QEMU driver has one (the test driver refuses the flag).
+            domain.undefine(domainType == DomainXml.Type.TEST ? 0 : UNDEFINE_NVRAM);
+            saveTestNode();
+            LOG.info("undefined VM '{}'", name);
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, name);
+        }
+    }
+
+    @Override
+    public synchronized VmMetrics metrics(String name) {
+        try {
+            Domain domain = require(name);
+            Vm vm = toVm(domain).orElseThrow();
+            DomainInfo info = domain.getInfo();
+            long read = 0;
+            long written = 0;
+            long received = 0;
+            long sent = 0;
+            // Device counters exist only while the guest runs.
+            if (domain.isActive() == 1) {
+                for (String disk : DomainXml.diskTargets(vm.disks())) {
+                    DomainBlockStats stats = blockStats(domain, disk);
+                    if (stats != null) {
+                        read += stats.rd_bytes;
+                        written += stats.wr_bytes;
+                    }
+                }
+                for (AttachedNic nic : vm.nics()) {
+                    DomainInterfaceStats stats = interfaceStats(domain, nic.mac());
+                    if (stats != null) {
+                        received += stats.rx_bytes;
+                        sent += stats.tx_bytes;
+                    }
+                }
+            }
+            return new VmMetrics(name, Instant.now(), info.cpuTime, info.nrVirtCpu, info.memory * Validation.KIB,
+                    read, written, received, sent);
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, name);
+        }
+    }
+
+    /** Block counters of one disk, or null where the driver has none. */
+    private static DomainBlockStats blockStats(Domain domain, String disk) throws LibvirtException {
+        try {
+            return domain.blockStats(disk);
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.unsupported(e)) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** Interface counters of one NIC, found by MAC since the host-side name changes with every start. */
+    private static DomainInterfaceStats interfaceStats(Domain domain, String mac) throws LibvirtException {
+        try {
+            return domain.interfaceStats(mac);
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.unsupported(e)) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static Set<PowerState> allowedFrom(PowerAction action) {
+        return switch (action) {
+            case START -> EnumSet.of(PowerState.STOPPED, PowerState.CRASHED);
+            case SHUTDOWN, REBOOT, PAUSE -> EnumSet.of(PowerState.RUNNING);
+            case FORCE_STOP -> EnumSet.of(PowerState.RUNNING, PowerState.PAUSED, PowerState.SHUTTING_DOWN,
+                    PowerState.CRASHED);
+            case RESUME -> EnumSet.of(PowerState.PAUSED);
+        };
+    }
+
+    private Connect connection() {
+        if (connect == null) {
+            throw QuantixException.backendUnavailable("hypervisor", NAME);
+        }
+        return connect;
+    }
+
+    /** A Quantix VM's domain; a domain without Quantix metadata is not ours and so is NOT_FOUND too. */
+    private Domain require(String name) throws LibvirtException {
+        Optional<Domain> domain = lookup(name);
+        if (domain.isEmpty() || toVm(domain.get()).isEmpty()) {
+            throw QuantixException.notFound("VM", name);
+        }
+        return domain.get();
+    }
+
+    private Optional<Domain> lookup(String name) throws LibvirtException {
+        Validation.name("VM", name);
+        try {
+            return Optional.of(connection().domainLookupByName(name));
+        } catch (LibvirtException e) {
+            return absent(e);
+        }
+    }
+
+    private Optional<Domain> lookupById(String id) throws LibvirtException {
+        try {
+            return Optional.of(connection().domainLookupByUUIDString(id));
+        } catch (LibvirtException e) {
+            return absent(e);
+        }
+    }
+
+    private static Optional<Domain> absent(LibvirtException e) throws LibvirtException {
+        if (LibvirtErrors.map(e, null).code() == ErrorCode.NOT_FOUND) {
+            return Optional.empty();
+        }
+        throw e;
+    }
+
+    private Optional<Vm> toVm(Domain domain) throws LibvirtException {
+        return DomainXml.parse(domain.getXMLDesc(0), powerState(domain));
+    }
+
+    private static PowerState powerState(Domain domain) throws LibvirtException {
+        DomainState state = domain.getInfo().state;
+        return switch (state) {
+            case VIR_DOMAIN_RUNNING, VIR_DOMAIN_BLOCKED -> PowerState.RUNNING;
+            case VIR_DOMAIN_PAUSED, VIR_DOMAIN_PMSUSPENDED -> PowerState.PAUSED;
+            case VIR_DOMAIN_SHUTDOWN -> PowerState.SHUTTING_DOWN;
+            case VIR_DOMAIN_SHUTOFF -> PowerState.STOPPED;
+            case VIR_DOMAIN_CRASHED -> PowerState.CRASHED;
+            // "No state" says nothing; whether the domain is active is the best answer left.
+            case VIR_DOMAIN_NOSTATE -> domain.isActive() == 1 ? PowerState.RUNNING : PowerState.STOPPED;
+        };
+    }
+
+    /** On the simulated node, writes every domain and its run state back to the node file. */
+    private void saveTestNode() throws LibvirtException {
+        if (target.nodeFile().isEmpty()) {
+            return;
+        }
+        List<TestNodeFile.Entry> entries = new ArrayList<>();
+        for (Domain domain : connection().listAllDomains(0)) {
+            int runState = switch (powerState(domain)) {
+                case RUNNING, SHUTTING_DOWN -> 1;
+                case PAUSED -> 3;
+                default -> 5;
+            };
+            entries.add(new TestNodeFile.Entry(domain.getXMLDesc(Domain.XMLFlags.INACTIVE), runState));
+        }
+        TestNodeFile.save(target.nodeFile().get(), entries);
+    }
+
+    private static DomainXml.Type domainType(String driver) {
+        return switch (driver.toUpperCase(Locale.ROOT)) {
+            case "TEST" -> DomainXml.Type.TEST;
+            case "QEMU" -> Files.exists(KVM_DEVICE) ? DomainXml.Type.KVM : DomainXml.Type.QEMU;
+            default -> throw new QuantixException(ErrorCode.UNSUPPORTED,
+                    "libvirt driver '" + driver + "' is not supported: use a qemu:// or test:// URI");
+        };
+    }
+
+    /** The test driver accepts all of these; the QEMU driver can boot UEFI only with firmware descriptors. */
+    private static Set<Capability> capabilities(DomainXml.Type type) {
+        Set<Capability> result = EnumSet.of(Capability.GRACEFUL_SHUTDOWN, Capability.PAUSE, Capability.REBOOT,
+                Capability.METRICS);
+        if (type == DomainXml.Type.TEST || hasFirmwareDescriptors()) {
+            result.add(Capability.UEFI);
+        }
+        return Set.copyOf(result);
+    }
+
+    private static boolean hasFirmwareDescriptors() {
+        try (Stream<Path> files = Files.list(QEMU_FIRMWARE_DESCRIPTORS)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".json"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.quantix.hypervisor.libvirt.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quantix.api.Capability;
+import io.quantix.api.ErrorCode;
+import io.quantix.api.Firmware;
+import io.quantix.api.PowerAction;
+import io.quantix.api.PowerState;
+import io.quantix.api.QuantixException;
+import io.quantix.api.Validation;
+import io.quantix.api.Vm;
+import io.quantix.api.VmMetrics;
+import io.quantix.api.VmSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Element;
+
+/** Runs the backend on libvirt's real test driver (libvirt0 via JNA), on a node file in a temp directory. */
+class LibvirtBackendTest {
+    private static final String ID_2 = "9b2e6c1d-5f4a-4e3b-8c7d-1a2b3c4d5e6f";
+    private static final String DISK = "/data/pool-a/root&<>'\".qcow2";
+
+    @TempDir
+    Path dir;
+    private Path nodeFile;
+    private LibvirtBackend backend;
+
+    @BeforeEach
+    void open() {
+        nodeFile = dir.resolve("state/libvirt-test-node.xml");
+        backend = start();
+    }
+
+    @AfterEach
+    void close() {
+        backend.close();
+    }
+
+    @Test
+    void defineReturnsTheVmAsGivenAndStopped() {
+        Vm vm = define("web-1", Fixtures.ID);
+
+        assertEquals(new Vm(Fixtures.ID, Fixtures.spec("web-1"), PowerState.STOPPED, Fixtures.disks(DISK),
+                Fixtures.nics()), vm);
+        assertEquals(List.of(vm), backend.list());
+        assertEquals(vm, backend.find("web-1").orElseThrow());
+    }
+
+    @Test
+    void fullLifecycle() {
+        define("web-1", Fixtures.ID);
+
+        powerAndExpect(PowerAction.START, PowerState.RUNNING);
+        powerAndExpect(PowerAction.PAUSE, PowerState.PAUSED);
+        powerAndExpect(PowerAction.RESUME, PowerState.RUNNING);
+        powerAndExpect(PowerAction.REBOOT, PowerState.RUNNING);
+        powerAndExpect(PowerAction.FORCE_STOP, PowerState.STOPPED);
+        powerAndExpect(PowerAction.START, PowerState.RUNNING);
+        // The test driver's guest obeys ACPI at once; a real one takes its time (SHUTTING_DOWN, then STOPPED).
+        powerAndExpect(PowerAction.SHUTDOWN, PowerState.STOPPED);
+        backend.undefine("web-1");
+
+        assertTrue(backend.find("web-1").isEmpty());
+        assertEquals(List.of(), backend.list());
+    }
+
+    @Test
+    void aTakenNameOrIdIsAlreadyExists() {
+        define("web-1", Fixtures.ID);
+
+        assertCode(ErrorCode.ALREADY_EXISTS, () -> define("web-1", ID_2));
+        assertCode(ErrorCode.ALREADY_EXISTS, () -> define("web-2", Fixtures.ID));
+        assertEquals(1, backend.list().size());
+    }
+
+    @Test
+    void powerActionsTheStateForbidsAreConflicts() {
+        define("web-1", Fixtures.ID);
+
+        assertCode(ErrorCode.CONFLICT, () -> backend.power("web-1", PowerAction.PAUSE));
+        assertCode(ErrorCode.CONFLICT, () -> backend.power("web-1", PowerAction.SHUTDOWN));
+        assertCode(ErrorCode.CONFLICT, () -> backend.power("web-1", PowerAction.FORCE_STOP));
+        backend.power("web-1", PowerAction.START);
+        assertCode(ErrorCode.CONFLICT, () -> backend.power("web-1", PowerAction.START));
+        assertCode(ErrorCode.CONFLICT, () -> backend.power("web-1", PowerAction.RESUME));
+        assertEquals(PowerState.RUNNING, state("web-1"));
+    }
+
+    @Test
+    void undefiningARunningVmIsAConflictAndKeepsIt() {
+        define("web-1", Fixtures.ID);
+        backend.power("web-1", PowerAction.START);
+
+        assertCode(ErrorCode.CONFLICT, () -> backend.undefine("web-1"));
+        assertEquals(PowerState.RUNNING, state("web-1"));
+        backend.power("web-1", PowerAction.FORCE_STOP);
+        backend.undefine("web-1");
+        assertTrue(backend.find("web-1").isEmpty());
+    }
+
+    @Test
+    void anUnknownVmIsNotFound() {
+        assertTrue(backend.find("ghost").isEmpty());
+        assertCode(ErrorCode.NOT_FOUND, () -> backend.power("ghost", PowerAction.START));
+        assertCode(ErrorCode.NOT_FOUND, () -> backend.undefine("ghost"));
+        assertCode(ErrorCode.NOT_FOUND, () -> backend.metrics("ghost"));
+    }
+
+    @Test
+    void aNewBackendOnTheSameNodeFileSeesVmsMetadataAndPowerStates() {
+        Vm running = define("web-1", Fixtures.ID);
+        Vm stopped = define("web-2", ID_2);
+        backend.power("web-1", PowerAction.START);
+        Vm gone = define("web-3", "0c9a8b7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d");
+        backend.undefine("web-3");
+        backend.close();
+
+        backend = start();
+
+        assertEquals(running.withState(PowerState.RUNNING), backend.find("web-1").orElseThrow());
+        assertEquals(stopped, backend.find("web-2").orElseThrow());
+        assertTrue(backend.find(gone.name()).isEmpty());
+        assertEquals(Set.of("prod", "web"), backend.find("web-1").orElseThrow().spec().tags());
+    }
+
+    @Test
+    void aPausedVmStaysPausedAcrossARestart() {
+        define("web-1", Fixtures.ID);
+        backend.power("web-1", PowerAction.START);
+        backend.power("web-1", PowerAction.PAUSE);
+        backend.close();
+
+        backend = start();
+
+        assertEquals(PowerState.PAUSED, state("web-1"));
+        backend.power("web-1", PowerAction.RESUME);
+        assertEquals(PowerState.RUNNING, state("web-1"));
+    }
+
+    @Test
+    void theNodeFileKeepsTheRunStateAsADirectChildOfEachDomain() throws IOException {
+        define("web-1", Fixtures.ID);
+        backend.power("web-1", PowerAction.START);
+
+        Element node = Xml.parse(Files.readString(nodeFile)).getDocumentElement();
+        Element domain = Xml.first(node, "domain");
+        Element runState = Xml.first(domain, TestNodeFile.TEST_NS, "runstate");
+        assertEquals("1", runState.getTextContent());
+        assertTrue(Files.list(nodeFile.getParent()).allMatch(nodeFile::equals), "no temp file is left behind");
+    }
+
+    @Test
+    void metricsOfARunningVmCountCpusMemoryAndDevices() {
+        define("web-1", Fixtures.ID);
+        VmMetrics stopped = backend.metrics("web-1");
+        backend.power("web-1", PowerAction.START);
+
+        VmMetrics running = backend.metrics("web-1");
+
+        assertEquals("web-1", running.vm());
+        assertEquals(2, running.vcpus());
+        assertEquals(768 * Validation.MIB, running.memoryBytes());
+        assertTrue(running.cpuTimeNanos() > 0, "CPU time of a running VM");
+        // The test driver invents counters for every disk and NIC; a stopped VM has none.
+        assertTrue(running.diskReadBytes() > 0 && running.netRxBytes() > 0, running.toString());
+        assertEquals(0, stopped.diskReadBytes() + stopped.diskWriteBytes() + stopped.netRxBytes() + stopped.netTxBytes());
+    }
+
+    @Test
+    void uefiVmsAreAcceptedByTheDriverWithSecureBootOff() throws IOException {
+        VmSpec spec = VmSpec.builder("efi-1").firmware(Firmware.UEFI).build();
+        backend.define(Fixtures.ID, spec, List.of(), List.of());
+        backend.power("efi-1", PowerAction.START);
+
+        assertEquals(Firmware.UEFI, backend.find("efi-1").orElseThrow().spec().firmware());
+        String saved = Files.readString(nodeFile);
+        assertTrue(saved.contains("firmware=\"efi\"") && saved.contains("name=\"secure-boot\""), saved);
+    }
+
+    @Test
+    void advertisesWhatItImplementsAndSaysItIsSimulated() {
+        assertEquals(Set.of(Capability.GRACEFUL_SHUTDOWN, Capability.PAUSE, Capability.REBOOT, Capability.UEFI,
+                Capability.METRICS), backend.capabilities());
+        assertTrue(backend.simulated());
+        assertTrue(backend.description().contains("SIMULATED"), backend.description());
+        assertTrue(backend.description().contains(ConnectionTarget.testNode(nodeFile).uri()), backend.description());
+    }
+
+    @Test
+    void domainsQuantixDidNotDefineAreInvisibleButTheirNamesAreTaken() throws IOException {
+        backend.close();
+        Files.writeString(nodeFile, "<node><domain type='test'><name>foreign</name><memory>65536</memory>"
+                + "<os><type>hvm</type></os></domain></node>");
+        backend = start();
+
+        assertEquals(List.of(), backend.list());
+        assertTrue(backend.find("foreign").isEmpty());
+        assertCode(ErrorCode.NOT_FOUND, () -> backend.power("foreign", PowerAction.START));
+        assertCode(ErrorCode.ALREADY_EXISTS, () -> define("foreign", Fixtures.ID));
+    }
+
+    @Test
+    void aClosedBackendIsUnavailable() {
+        backend.close();
+
+        assertCode(ErrorCode.BACKEND_UNAVAILABLE, () -> backend.list());
+    }
+
+    @Test
+    void aVmForAnotherHypervisorIsRejected() {
+        VmSpec spec = VmSpec.builder("web-1").hypervisor("xen").build();
+
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> backend.define(Fixtures.ID, spec, List.of(), List.of()));
+    }
+
+    private LibvirtBackend start() {
+        LibvirtBackend started = new LibvirtBackend();
+        started.open(ConnectionTarget.testNode(nodeFile));
+        return started;
+    }
+
+    private Vm define(String name, String id) {
+        return backend.define(id, Fixtures.spec(name), Fixtures.disks(DISK), Fixtures.nics());
+    }
+
+    private void powerAndExpect(PowerAction action, PowerState expected) {
+        backend.power("web-1", action);
+        assertEquals(expected, state("web-1"), "after " + action);
+    }
+
+    private PowerState state(String name) {
+        return backend.find(name).orElseThrow().state();
+    }
+
+    private static void assertCode(ErrorCode expected, Runnable call) {
+        QuantixException e = assertThrows(QuantixException.class, call::run);
+        assertEquals(expected, e.code(), e.getMessage());
+    }
+}

@@ -1,0 +1,25 @@
+package io.quantix.shell.internal;
+
+import io.quantix.api.Validation;
+
+/** How the shell writes numbers for people. */
+final class Format {
+    private Format() {
+    }
+
+    /** Bytes in binary units with one decimal: 1.5G, 512.0M. */
+    static String bytes(long value) {
+        String[] units = {"B", "K", "M", "G", "T", "P"};
+        double v = value;
+        int u = 0;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return u == 0 ? value + "B" : String.format(java.util.Locale.ROOT, "%.1f%s", v, units[u]);
+    }
+
+    static String mib(long mib) {
+        return bytes(mib * Validation.MIB);
+    }
+}

@@ -1,0 +1,31 @@
+package io.quantix.shell.internal;
+
+import io.quantix.api.Vm;
+import io.quantix.api.service.VmService;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+@Service
+@Command(scope = "qx", name = "vm-list", description = "Lists the VMs on this node")
+public class VmList extends QxAction {
+    @Reference
+    VmService vms;
+
+    @Override
+    protected Object run() {
+        ShellTable table = new ShellTable();
+        table.emptyTableText("no VMs: create one with qx:vm-create");
+        for (String c : new String[] {"Name", "State", "Hypervisor", "vCPUs", "Memory", "Disks", "NICs", "Tags"}) {
+            table.column(c);
+        }
+        for (Vm vm : vms.list()) {
+            table.addRow().addContent(vm.name(), vm.state(), vm.spec().hypervisor(), vm.spec().vcpus(),
+                    Format.mib(vm.spec().memoryMiB()), vm.disks().size(), vm.nics().size(),
+                    String.join(",", vm.spec().tags()));
+        }
+        table.print(System.out);
+        return null;
+    }
+}

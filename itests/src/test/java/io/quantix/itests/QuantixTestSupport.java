@@ -1,0 +1,75 @@
+package io.quantix.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import io.quantix.api.ErrorCode;
+import io.quantix.api.QuantixException;
+import java.io.File;
+import java.util.concurrent.Callable;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+
+/** Boots the real Quantix distribution, exactly as built, with its embedded defaults. */
+public abstract class QuantixTestSupport {
+
+    @Configuration
+    public Option[] config() {
+        String repo = System.getProperty("maven.repo.local");
+        return new Option[] {
+            karafDistributionConfiguration()
+                    .frameworkUrl(maven().groupId("io.quantix").artifactId("quantix-karaf-distribution")
+                            .version(System.getProperty("quantix.version")).type("zip"))
+                    .name("quantix").karafVersion(System.getProperty("karaf.version"))
+                    .unpackDirectory(new File("target/exam")).useDeployFolder(false),
+            keepRuntimeFolder(),
+            configureConsole().ignoreLocalConsole(),
+            logLevel(LogLevel.INFO),
+            // Boot features provision before start level 80 completes: the test probe then installs into a
+            // settled framework instead of racing the features resolver.
+            editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "featuresBootAsynchronous", "false"),
+            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", repo),
+            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.defaultRepositories",
+                    "file:" + repo + "@id=local@snapshots"),
+            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories", ""),
+        };
+    }
+
+    /** A call made only for its failure. */
+    @FunctionalInterface
+    protected interface Call {
+        void run() throws Exception;
+    }
+
+    /** Asserts that the call fails with a Quantix error of this code, and returns it. */
+    protected static QuantixException assertFails(ErrorCode code, Call call) {
+        try {
+            call.run();
+        } catch (QuantixException e) {
+            assertEquals(e.getMessage(), code, e.code());
+            return e;
+        } catch (Exception e) {
+            throw new AssertionError("expected " + code + " but got " + e, e);
+        }
+        fail("expected " + code + " but the call succeeded");
+        return null;
+    }
+
+    /** Polls until the condition holds: OSGi services come and go asynchronously after a feature change. */
+    protected static void await(String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!Boolean.TRUE.equals(condition.call())) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for: " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.quantix.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import javax.inject.Inject;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/** The qx: commands as an operator types them on the console. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ShellIT extends QuantixTestSupport {
+    @Inject
+    SessionFactory sessions;
+
+    private String run(String command) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        Session session = sessions.create(new ByteArrayInputStream(new byte[0]), print, print);
+        try {
+            session.execute(command);
+        } finally {
+            session.close();
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private Exception failure(String command) {
+        try {
+            run(command);
+        } catch (Exception e) {
+            return e;
+        }
+        fail(command + " should have failed");
+        return null;
+    }
+
+    @Test
+    public void createStartListStopDeleteFromTheShell() throws Exception {
+        await("qx commands registered", () -> {
+            try {
+                return run("qx:backends").contains("libvirt");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        String backends = run("qx:backends");
+        assertTrue(backends, backends.contains("dir") && backends.contains("bridge") && backends.contains("SIMULATED"));
+
+        assertTrue(run("qx:pool-list").contains("default"));
+        assertTrue(run("qx:vm-create --cpus 2 --memory 256M --disk default:32M --tag web shellvm")
+                .contains("VM shellvm created"));
+        assertTrue(run("qx:vm-start shellvm").contains("RUNNING"));
+        String list = run("qx:vm-list");
+        assertTrue(list, list.lines().anyMatch(l -> l.contains("shellvm") && l.contains("RUNNING") && l.contains("256.0M")));
+        assertTrue(run("qx:volume-list default").contains("shellvm-disk0"));
+        assertTrue(run("qx:vm-stop --force shellvm").contains("STOPPED"));
+        assertTrue(run("qx:vm-delete shellvm").contains("deleted"));
+        assertTrue(run("qx:vm-list").lines().noneMatch(l -> l.contains("shellvm")));
+        assertTrue(run("qx:volume-list default").lines().noneMatch(l -> l.contains("shellvm-disk0")));
+    }
+
+    @Test
+    public void errorsAreACodeAndOneLine() throws Exception {
+        Exception notFound = failure("qx:vm-start nosuchvm");
+        assertEquals("NOT_FOUND: VM 'nosuchvm' does not exist", notFound.getMessage());
+        assertNull("no stack trace behind it", notFound.getCause());
+        assertEquals(0, notFound.getStackTrace().length);
+
+        Exception invalid = failure("qx:vm-create --disk default:lots bad");
+        assertTrue(invalid.getMessage(), invalid.getMessage().startsWith("INVALID_ARGUMENT: disk size 'lots'"));
+        assertTrue(run("qx:vm-list").lines().noneMatch(l -> l.contains("bad")));
+    }
+}
