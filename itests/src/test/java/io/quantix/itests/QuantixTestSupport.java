@@ -12,6 +12,7 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import java.io.File;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
@@ -35,6 +36,9 @@ public abstract class QuantixTestSupport {
             // Boot features provision before start level 80 completes: the test probe then installs into a
             // settled framework instead of racing the features resolver.
             editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "featuresBootAsynchronous", "false"),
+            // the libvirt test driver on a file of this run, even on a host whose libvirtd and KVM auto mode would pick
+            editConfigurationFilePut("etc/io.quantix.hypervisor.libvirt.cfg", "uri",
+                    "test://" + new File("target/libvirt-" + UUID.randomUUID() + ".xml").getAbsoluteFile().toURI().getRawPath()),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository", repo),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.defaultRepositories",
                     "file:" + repo + "@id=local@snapshots"),

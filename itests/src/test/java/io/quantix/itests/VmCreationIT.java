@@ -9,6 +9,7 @@ import io.quantix.api.ErrorCode;
 import io.quantix.api.NicSpec;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
+import io.quantix.api.QuantixEvent;
 import io.quantix.api.StoragePoolSpec;
 import io.quantix.api.Validation;
 import io.quantix.api.Vm;
@@ -20,11 +21,17 @@ import io.quantix.api.service.VmService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import javax.inject.Inject;
 import org.junit.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
@@ -38,6 +45,8 @@ public class VmCreationIT extends QuantixTestSupport {
     VmService vms;
     @Inject
     StorageService storage;
+    @Inject
+    BundleContext bundleContext;
 
     private Path pool(String name) throws IOException {
         Path dir = Files.createTempDirectory("qx-" + name);
@@ -91,6 +100,14 @@ public class VmCreationIT extends QuantixTestSupport {
 
     @Test
     public void lifecycleFromCreateToDelete() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        EventHandler recorder = e -> {
+            if ("app".equals(e.getProperty(QuantixEvent.SUBJECT))) {
+                events.add(e.getTopic());
+            }
+        };
+        ServiceRegistration<EventHandler> subscription = bundleContext.registerService(EventHandler.class, recorder,
+                new Hashtable<>(Map.of(EventConstants.EVENT_TOPIC, "io/quantix/*")));
         Path dir = pool("life");
         Vm vm = vms.create(VmSpec.builder("app").vcpus(2).memoryMiB(256).disk(DiskSpec.of("life", 64 * Validation.MIB)).build(), false);
         assertEquals(PowerState.STOPPED, vm.state());
@@ -106,5 +123,11 @@ public class VmCreationIT extends QuantixTestSupport {
         assertEquals("--keep-volumes keeps the disk", List.of(dir.resolve("app-disk0.qcow2")), files(dir));
         storage.deleteVolume("life", "app-disk0");
         assertEquals(List.of(), files(dir));
+
+        List<String> expected = List.of("io/quantix/vm/CREATED", "io/quantix/vm/STARTED", "io/quantix/vm/PAUSED",
+                "io/quantix/vm/RESUMED", "io/quantix/vm/STOPPED", "io/quantix/vm/DELETED");
+        await("every event delivered", () -> events.size() >= expected.size());
+        subscription.unregister();
+        assertEquals(expected, events);
     }
 }

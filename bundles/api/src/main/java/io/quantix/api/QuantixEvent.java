@@ -16,6 +16,14 @@ public record QuantixEvent(Kind kind, String type, String subject, String messag
 
     public enum Kind { VM, POOL, VOLUME, NETWORK, BACKEND }
 
+    /** Property names of the EventAdmin event, the same on every topic. */
+    public static final String KIND = "kind";
+    public static final String TYPE = "type";
+    public static final String SUBJECT = "subject";
+    public static final String MESSAGE = "message";
+    /** Milliseconds since the epoch. */
+    public static final String TIMESTAMP = "timestamp";
+
     public QuantixEvent {
         Validation.required("kind", kind);
         if (type == null || !type.matches("[A-Z_]{1,32}")) {
@@ -28,6 +36,12 @@ public record QuantixEvent(Kind kind, String type, String subject, String messag
 
     public static QuantixEvent of(Kind kind, String type, String subject, String message) {
         return new QuantixEvent(kind, type, subject, message, Instant.now());
+    }
+
+    /** The EventAdmin event properties. */
+    public java.util.Map<String, Object> properties() {
+        return java.util.Map.of(KIND, kind.name(), TYPE, type, SUBJECT, subject, MESSAGE, message,
+                TIMESTAMP, at.toEpochMilli());
     }
 
     /** {@code io/quantix/<kind>/<TYPE>}, e.g. {@code io/quantix/vm/STARTED}. */

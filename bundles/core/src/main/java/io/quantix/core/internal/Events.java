@@ -1,7 +1,6 @@
 package io.quantix.core.internal;
 
 import io.quantix.api.QuantixEvent;
-import java.util.Map;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -19,13 +18,6 @@ import org.slf4j.LoggerFactory;
 public class Events {
     private static final Logger LOG = LoggerFactory.getLogger(Events.class);
 
-    /** Event property names, the same for every topic. */
-    static final String KIND = "kind";
-    static final String TYPE = "type";
-    static final String SUBJECT = "subject";
-    static final String MESSAGE = "message";
-    static final String TIMESTAMP = "timestamp";
-
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventAdmin eventAdmin;
 
@@ -33,12 +25,7 @@ public class Events {
         LOG.info("{} {}: {}", event.topic(), event.subject(), event.message());
         EventAdmin admin = eventAdmin;
         if (admin != null) {
-            admin.postEvent(new Event(event.topic(), Map.of(
-                    KIND, event.kind().name(),
-                    TYPE, event.type(),
-                    SUBJECT, event.subject(),
-                    MESSAGE, event.message(),
-                    TIMESTAMP, event.at().toEpochMilli())));
+            admin.postEvent(new Event(event.topic(), event.properties()));
         }
     }
 

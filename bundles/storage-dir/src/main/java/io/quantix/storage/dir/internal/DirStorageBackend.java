@@ -51,19 +51,7 @@ public class DirStorageBackend implements StorageBackend {
     @Override
     public PoolUsage probe(StoragePoolSpec pool) {
         DirPoolOptions options = DirPoolOptions.of(pool);
-        Path dir = options.directory();
-        if (!Files.exists(dir)) {
-            try {
-                Files.createDirectories(dir);
-                LOG.info("Created directory {} for pool {}", dir, pool.name());
-            } catch (IOException e) {
-                throw backendError("cannot create pool directory " + dir, e);
-            }
-        }
-        existingDirectory(options);
-        if (!Files.isWritable(dir)) {
-            throw new QuantixException(ErrorCode.BACKEND_ERROR, "pool directory " + dir + " is not writable");
-        }
+        Path dir = prepare(pool, options);
         long capacity = capacity(options);
         long allocation = volumes(pool, dir).stream().mapToLong(Volume::allocation).sum();
         long usable;
@@ -83,7 +71,8 @@ public class DirStorageBackend implements StorageBackend {
     @Override
     public Volume createVolume(StoragePoolSpec pool, VolumeSpec spec) {
         DirPoolOptions options = DirPoolOptions.of(pool);
-        Path dir = existingDirectory(options);
+        // a shipped or hand-written pool may never have been probed: its first volume makes the directory
+        Path dir = prepare(pool, options);
         if (taken(dir, spec.name())) {
             throw QuantixException.alreadyExists("volume", new VolumeRef(pool.name(), spec.name()).toString());
         }
@@ -134,6 +123,24 @@ public class DirStorageBackend implements StorageBackend {
             LOG.info("Resized volume {}/{} from {} to {} bytes", pool.name(), volume, current, newSizeBytes);
         }
         return volume(pool, file);
+    }
+
+    /** Creates the pool's directory if missing and checks it is a writable directory. */
+    private static Path prepare(StoragePoolSpec pool, DirPoolOptions options) {
+        Path dir = options.directory();
+        if (!Files.exists(dir, NO_FOLLOW)) {
+            try {
+                Files.createDirectories(dir);
+                LOG.info("Created directory {} for pool {}", dir, pool.name());
+            } catch (IOException e) {
+                throw backendError("cannot create pool directory " + dir, e);
+            }
+        }
+        existingDirectory(options);
+        if (!Files.isWritable(dir)) {
+            throw new QuantixException(ErrorCode.BACKEND_ERROR, "pool directory " + dir + " is not writable");
+        }
+        return dir;
     }
 
     private static List<Volume> volumes(StoragePoolSpec pool, Path dir) {

@@ -56,6 +56,16 @@ class DirStorageBackendTest {
     }
 
     @Test
+    void aPoolNeverProbedGetsItsDirectoryWithItsFirstVolume() throws Exception {
+        Path dir = tmp.resolve("fresh").resolve("pool");
+        StoragePoolSpec pool = pool(Map.of("path", dir.toString()));
+
+        backend.createVolume(pool, new VolumeSpec("first", 8 * MIB, VolumeFormat.QCOW2));
+
+        assertImage(dir.resolve("first.qcow2"), "qcow2", 8 * MIB);
+    }
+
+    @Test
     void listShowsExactlyTheVolumes() throws Exception {
         StoragePoolSpec pool = probedPool(Map.of());
         backend.createVolume(pool, new VolumeSpec("b", 8 * MIB, VolumeFormat.RAW));
