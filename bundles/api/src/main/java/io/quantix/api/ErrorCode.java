@@ -21,6 +21,13 @@ public enum ErrorCode {
     INSUFFICIENT_CAPACITY,
     /** The backend tried and failed (libvirt, qemu-img, ip ... reported an error). */
     BACKEND_ERROR,
+    /** No credentials or token, wrong ones, or an expired or revoked token. Says nothing about which. */
+    UNAUTHENTICATED,
+    /**
+     * Too many failed logins for this user name: every login for it is refused, even with the right password,
+     * until the lockout ends. Distinct from {@link #UNAUTHENTICATED} so a client can say "try again later".
+     */
+    LOCKED_OUT,
     /** A defect in Quantix itself. */
     INTERNAL
 }

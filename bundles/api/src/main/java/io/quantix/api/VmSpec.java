@@ -2,6 +2,7 @@ package io.quantix.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -11,9 +12,11 @@ import java.util.TreeSet;
  * @param hypervisor the name of the hypervisor backend the VM lives on ({@code libvirt}, ...)
  * @param memoryMiB guest RAM in MiB
  * @param bootOrder devices tried in order; empty means disk first
+ * @param directBoot a kernel to boot straight into instead of the firmware's boot order; empty for most VMs
  */
 public record VmSpec(String name, String hypervisor, int vcpus, long memoryMiB, Firmware firmware,
-        List<DiskSpec> disks, List<NicSpec> nics, List<BootDevice> bootOrder, Set<String> tags, HaPolicy ha) {
+        List<DiskSpec> disks, List<NicSpec> nics, List<BootDevice> bootOrder, Set<String> tags, HaPolicy ha,
+        Optional<DirectBoot> directBoot) {
 
     public static final int MAX_VCPUS = 512;
     public static final long MAX_MEMORY_MIB = 16L * 1024 * 1024;
@@ -31,6 +34,7 @@ public record VmSpec(String name, String hypervisor, int vcpus, long memoryMiB, 
         bootOrder = Validation.list("boot order", bootOrder);
         tags = Set.copyOf(new TreeSet<>(Validation.set("tags", tags)));
         Validation.required("HA policy", ha);
+        Validation.required("direct boot", directBoot);
         Validation.range("disk count", disks.size(), 0, MAX_DISKS);
         Validation.range("NIC count", nics.size(), 0, MAX_NICS);
         if (bootOrder.size() != Set.copyOf(bootOrder).size()) {
@@ -55,6 +59,7 @@ public record VmSpec(String name, String hypervisor, int vcpus, long memoryMiB, 
         private final List<BootDevice> bootOrder = new ArrayList<>();
         private final Set<String> tags = new TreeSet<>();
         private HaPolicy ha = HaPolicy.DISABLED;
+        private Optional<DirectBoot> directBoot = Optional.empty();
 
         private Builder(String name) {
             this.name = name;
@@ -69,9 +74,13 @@ public record VmSpec(String name, String hypervisor, int vcpus, long memoryMiB, 
         public Builder boot(BootDevice value) { bootOrder.add(value); return this; }
         public Builder tag(String value) { tags.add(value); return this; }
         public Builder ha(HaPolicy value) { ha = value; return this; }
+        public Builder directBoot(DirectBoot value) {
+            directBoot = Optional.of(Validation.required("direct boot", value));
+            return this;
+        }
 
         public VmSpec build() {
-            return new VmSpec(name, hypervisor, vcpus, memoryMiB, firmware, disks, nics, bootOrder, tags, ha);
+            return new VmSpec(name, hypervisor, vcpus, memoryMiB, firmware, disks, nics, bootOrder, tags, ha, directBoot);
         }
     }
 }

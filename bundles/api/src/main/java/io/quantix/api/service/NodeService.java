@@ -10,4 +10,7 @@ public interface NodeService {
     NodeInfo info();
 
     List<BackendInfo> backends();
+
+    /** Names of VMs found on this node's hypervisors that Quantix does not manage (and never touches), sorted. */
+    List<String> unmanagedDomains();
 }

@@ -2,11 +2,15 @@ package io.quantix.core.internal;
 
 import io.quantix.api.BackendInfo;
 import io.quantix.api.NodeInfo;
+import io.quantix.api.QuantixException;
 import io.quantix.api.service.NodeService;
+import io.quantix.api.spi.HypervisorBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -38,6 +42,24 @@ public class NodeManager implements NodeService {
     @Override
     public List<BackendInfo> backends() {
         return backends.describe();
+    }
+
+    @Override
+    public List<String> unmanagedDomains() {
+        return unmanaged(backends.hypervisors.snapshot());
+    }
+
+    /** A hypervisor that cannot answer hides only its own domains: this is an informational list. */
+    static List<String> unmanaged(Map<String, HypervisorBackend> hypervisors) {
+        TreeSet<String> names = new TreeSet<>();
+        hypervisors.forEach((name, backend) -> {
+            try {
+                names.addAll(backend.unmanaged());
+            } catch (QuantixException e) {
+                LOG.warn("hypervisor backend '{}' cannot list unmanaged domains: {}", name, e.getMessage());
+            }
+        });
+        return List.copyOf(names);
     }
 
     /** From the kernel, not DNS: looking up our own name must never wait on the network. */

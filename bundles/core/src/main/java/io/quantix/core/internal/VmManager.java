@@ -103,6 +103,7 @@ public class VmManager implements VmService {
         if (spec.firmware() == Firmware.UEFI) {
             backends.hypervisors.require(spec.hypervisor(), Capability.UEFI);
         }
+        hv.checkDefinable(spec);
         for (DiskSpec disk : spec.disks()) {
             backends.storage.require(storage.spec(disk.pool()).backend());
         }
@@ -117,7 +118,6 @@ public class VmManager implements VmService {
                 }
             });
         }
-        LOG.debug("VM {} passes pre-checks on {}", spec.name(), hv.description());
     }
 
     private List<AttachedDisk> createDisks(VmSpec spec, UndoLog undo) {

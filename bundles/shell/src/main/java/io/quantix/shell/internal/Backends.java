@@ -27,7 +27,7 @@ public class Backends extends QxAction {
         }
         table.print(System.out);
         if (node.info().simulated()) {
-            System.out.println("SIMULATED: the hypervisor is libvirt's test driver; VMs are not real guests.");
+            System.out.println("SIMULATED: a hypervisor backend runs on a simulator; its VMs are not real guests.");
         }
         return null;
     }

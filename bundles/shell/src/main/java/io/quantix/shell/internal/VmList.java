@@ -1,7 +1,9 @@
 package io.quantix.shell.internal;
 
 import io.quantix.api.Vm;
+import io.quantix.api.service.NodeService;
 import io.quantix.api.service.VmService;
+import java.util.List;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -12,6 +14,8 @@ import org.apache.karaf.shell.support.table.ShellTable;
 public class VmList extends QxAction {
     @Reference
     VmService vms;
+    @Reference
+    NodeService node;
 
     @Override
     protected Object run() {
@@ -26,6 +30,11 @@ public class VmList extends QxAction {
                     String.join(",", vm.spec().tags()));
         }
         table.print(System.out);
+        // Domains made outside Quantix would otherwise be invisible, yet they use the host and their names.
+        List<String> unmanaged = node.unmanagedDomains();
+        if (!unmanaged.isEmpty()) {
+            System.out.println("unmanaged domains (not touched by Quantix): " + String.join(", ", unmanaged));
+        }
         return null;
     }
 }

@@ -3,6 +3,7 @@ package io.quantix.hypervisor.libvirt.internal;
 import io.quantix.api.AttachedDisk;
 import io.quantix.api.AttachedNic;
 import io.quantix.api.BootDevice;
+import io.quantix.api.DirectBoot;
 import io.quantix.api.DiskBus;
 import io.quantix.api.DiskSource;
 import io.quantix.api.DiskSpec;
@@ -19,6 +20,7 @@ import io.quantix.api.Vm;
 import io.quantix.api.VmSpec;
 import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeRef;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,6 +41,10 @@ import org.w3c.dom.Element;
  */
 final class DomainXml {
     static final String NS = "https://quantix.io/xmlns/vm/1";
+    /** The virtio-serial port the Quantix guest agent talks on. */
+    static final String AGENT_CHANNEL = "org.quantix.agent.0";
+    /** The port qemu-guest-agent opens in the guest; libvirt uses it for agent-based shutdown and more. */
+    static final String QEMU_GA_CHANNEL = "org.qemu.guest_agent.0";
     private static final String PREFIX = "qx";
 
     /** libvirt's domain type: the emulator behind the domain. */
@@ -53,7 +59,23 @@ final class DomainXml {
     private DomainXml() {
     }
 
-    static String build(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics, Type type) {
+    /** The file a qemu/kvm VM's first serial port writes to: its console output, kept for people and tests. */
+    static Path serialLog(Path runDir, String id) {
+        return runDir.resolve(id + ".serial.log");
+    }
+
+    /** The host end of the VM's Quantix agent channel. */
+    static Path agentSocket(Path runDir, String id) {
+        return runDir.resolve(id + ".agent.sock");
+    }
+
+    static Path guestAgentSocket(Path runDir, String id) {
+        return runDir.resolve(id + ".qga.sock");
+    }
+
+    /** @param runDir where the VM's sockets and serial log live on the host */
+    static String build(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics, Type type,
+            Path runDir) {
         requireUuid(id);
         Document doc = Xml.newDocument();
         Element domain = doc.createElementNS(null, "domain");
@@ -75,15 +97,9 @@ final class DomainXml {
             writeDisk(Xml.child(devices, "disk"), disks.get(i), targets.get(i));
         }
         nics.forEach(nic -> writeNic(Xml.child(devices, "interface"), nic));
-        // A serial port with a pty console: the one text console every guest and every driver has.
-        Element serial = Xml.child(devices, "serial");
-        serial.setAttribute("type", "pty");
-        Xml.child(serial, "target").setAttribute("port", "0");
-        Element console = Xml.child(devices, "console");
-        console.setAttribute("type", "pty");
-        Element consoleTarget = Xml.child(console, "target");
-        consoleTarget.setAttribute("type", "serial");
-        consoleTarget.setAttribute("port", "0");
+        writeConsole(devices, type, serialLog(runDir, id));
+        writeChannel(Xml.child(devices, "channel"), agentSocket(runDir, id), AGENT_CHANNEL);
+        writeChannel(Xml.child(devices, "channel"), guestAgentSocket(runDir, id), QEMU_GA_CHANNEL);
         return Xml.serialize(doc, true);
     }
 
@@ -164,8 +180,48 @@ final class DomainXml {
                 e.setAttribute("name", feature);
             }
         }
+        if (spec.directBoot().isPresent()) {
+            // The kernel is loaded by the hypervisor itself: there is no boot device to try.
+            DirectBoot boot = spec.directBoot().get();
+            Xml.child(os, "kernel", boot.kernel());
+            Xml.child(os, "initrd", boot.initrd());
+            Xml.child(os, "cmdline", boot.cmdline());
+            return;
+        }
         List<BootDevice> order = spec.bootOrder().isEmpty() ? List.of(BootDevice.DISK) : spec.bootOrder();
         order.forEach(boot -> Xml.child(os, "boot").setAttribute("dev", libvirtBoot(boot)));
+    }
+
+    /**
+     * A real guest's serial port writes to a log file, so its boot messages can be read after the fact (libvirt
+     * adds the matching console). The test driver runs no guest: it keeps the pty console it always had.
+     */
+    private static void writeConsole(Element devices, Type type, Path serialLog) {
+        Element serial = Xml.child(devices, "serial");
+        if (type == Type.TEST) {
+            serial.setAttribute("type", "pty");
+            Xml.child(serial, "target").setAttribute("port", "0");
+            Element console = Xml.child(devices, "console");
+            console.setAttribute("type", "pty");
+            Element consoleTarget = Xml.child(console, "target");
+            consoleTarget.setAttribute("type", "serial");
+            consoleTarget.setAttribute("port", "0");
+        } else {
+            serial.setAttribute("type", "file");
+            Xml.child(serial, "source").setAttribute("path", serialLog.toString());
+            Xml.child(serial, "target").setAttribute("port", "0");
+        }
+    }
+
+    /** A virtio-serial port whose host end is a unix socket libvirt listens on at a path derived from the VM id. */
+    private static void writeChannel(Element channel, Path socket, String name) {
+        channel.setAttribute("type", "unix");
+        Element source = Xml.child(channel, "source");
+        source.setAttribute("mode", "bind");
+        source.setAttribute("path", socket.toString());
+        Element target = Xml.child(channel, "target");
+        target.setAttribute("type", "virtio");
+        target.setAttribute("name", name);
     }
 
     private static void writeDisk(Element disk, AttachedDisk attached, String target) {
@@ -235,8 +291,21 @@ final class DomainXml {
                 Xml.children(qx, "boot").stream().map(e -> BootDevice.valueOf(upper(e.getAttribute("device")))).toList(),
                 Xml.children(qx, "tag").stream().map(Element::getTextContent).collect(Collectors.toSet()),
                 new HaPolicy(Boolean.parseBoolean(ha.getAttribute("enabled")),
-                        Integer.parseInt(ha.getAttribute("restart-priority"))));
+                        Integer.parseInt(ha.getAttribute("restart-priority"))),
+                directBoot(Xml.first(domain, "os")));
         return new Vm(id, spec, state, disks, nics);
+    }
+
+    /** libvirt's own {@code <os>} fields are the record of a direct boot; libvirt drops an empty cmdline. */
+    private static Optional<DirectBoot> directBoot(Element os) {
+        Element kernel = os == null ? null : Xml.first(os, "kernel");
+        if (kernel == null) {
+            return Optional.empty();
+        }
+        Element initrd = Xml.first(os, "initrd");
+        Element cmdline = Xml.first(os, "cmdline");
+        return Optional.of(new DirectBoot(kernel.getTextContent(), initrd == null ? null : initrd.getTextContent(),
+                cmdline == null ? "" : cmdline.getTextContent()));
     }
 
     private static DiskSpec diskSpec(Element e) {

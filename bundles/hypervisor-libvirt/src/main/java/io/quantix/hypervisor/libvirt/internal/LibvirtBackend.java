@@ -17,6 +17,8 @@ import io.quantix.api.spi.NodeDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -24,6 +26,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -39,6 +44,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +71,8 @@ public class LibvirtBackend implements HypervisorBackend {
     private static final ErrorCallback SILENT = new ErrorCallback();
     /** VIR_DOMAIN_UNDEFINE_NVRAM: libvirt-java 0.5.4 has no constant for it. */
     private static final int UNDEFINE_NVRAM = 4;
+    static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
+    static final String AUTO = "auto";
 
     @ObjectClassDefinition(id = PID, name = "Quantix libvirt hypervisor backend")
     @interface Config {
@@ -72,12 +80,26 @@ public class LibvirtBackend implements HypervisorBackend {
                 + " and libvirtd runs, else a SIMULATED node on libvirt's test driver, kept in the node's data"
                 + " directory. test:///<file> simulates on that file.")
         String uri() default "";
+
+        @AttributeDefinition(description = "Seconds a VM gets to power itself off after a graceful shutdown"
+                + " (ACPI power button) before it is forcibly stopped.", min = "1")
+        int shutdownTimeoutSeconds() default 60;
+
+        @AttributeDefinition(description = "libvirt domain type of QEMU guests: kvm, qemu (TCG emulation, slow) or"
+                + " auto: kvm when QEMU's unprivileged user can use /dev/kvm, else qemu.",
+                options = {@Option(value = "auto"), @Option(value = "kvm"), @Option(value = "qemu")})
+        String virtType() default AUTO;
     }
 
     private Connect connect;
     private ConnectionTarget target;
     private DomainXml.Type domainType;
     private Set<Capability> capabilities;
+    /** Where VM sockets and serial logs live: the node's data directory, so they follow its configuration. */
+    private Path runDir;
+    private Duration shutdownTimeout;
+    /** Runs the force-stop fallback of graceful shutdowns, so power() itself never waits on a guest. */
+    private ScheduledExecutorService fallbacks;
 
     @Activate
     void activate(Config config) {
@@ -87,17 +109,22 @@ public class LibvirtBackend implements HypervisorBackend {
             LOG.warn("/dev/kvm exists but libvirtd is not running ({} missing): falling back to a SIMULATED node",
                     LIBVIRTD_SOCKET);
         }
-        open(ConnectionTarget.resolve(config.uri(), kvm && libvirtd, NodeDirectories.data()));
+        open(ConnectionTarget.resolve(config.uri(), kvm && libvirtd, NodeDirectories.data()),
+                Duration.ofSeconds(config.shutdownTimeoutSeconds()), config.virtType());
     }
 
     /** Opens the connection; tests call this directly, without OSGi. */
-    synchronized void open(ConnectionTarget newTarget) {
+    void open(ConnectionTarget newTarget) {
+        open(newTarget, DEFAULT_SHUTDOWN_TIMEOUT, AUTO);
+    }
+
+    synchronized void open(ConnectionTarget newTarget, Duration newShutdownTimeout, String virtType) {
         newTarget.nodeFile().ifPresent(TestNodeFile::createIfMissing);
         try {
             Connect.setErrorCallback(SILENT);
             Connect opened = new Connect(newTarget.uri(), false);
             try {
-                domainType = domainType(opened.getType());
+                domainType = domainType(opened.getType(), virtType);
             } catch (QuantixException | LibvirtException e) {
                 opened.close();
                 throw e;
@@ -108,6 +135,13 @@ public class LibvirtBackend implements HypervisorBackend {
         }
         target = newTarget;
         capabilities = capabilities(domainType);
+        runDir = NodeDirectories.data().resolve("run");
+        shutdownTimeout = newShutdownTimeout;
+        fallbacks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "quantix-libvirt-shutdown-fallback");
+            thread.setDaemon(true);
+            return thread;
+        });
         if (target.simulated()) {
             LOG.warn("libvirt backend on {}: SIMULATED node (libvirt test driver); VMs are not real guests", target.uri());
         } else {
@@ -120,6 +154,7 @@ public class LibvirtBackend implements HypervisorBackend {
         if (connect == null) {
             return;
         }
+        fallbacks.shutdownNow();
         try {
             connect.close();
         } catch (LibvirtException e) {
@@ -161,7 +196,8 @@ public class LibvirtBackend implements HypervisorBackend {
             throw QuantixException.invalid("VM '" + spec.name() + "' asks for hypervisor backend '"
                     + spec.hypervisor() + "', not '" + NAME + "'");
         }
-        String xml = DomainXml.build(id, spec, Validation.list("disks", disks), Validation.list("NICs", nics), domainType);
+        String xml = DomainXml.build(id, spec, Validation.list("disks", disks), Validation.list("NICs", nics), domainType,
+                runDir);
         try {
             if (lookup(spec.name()).isPresent()) {
                 throw QuantixException.alreadyExists("VM", spec.name());
@@ -214,8 +250,14 @@ public class LibvirtBackend implements HypervisorBackend {
                         .replace('_', ' ') + " VM '" + name + "': it is " + state.name().toLowerCase(Locale.ROOT));
             }
             switch (action) {
-                case START -> domain.create();
-                case SHUTDOWN -> domain.shutdown();
+                case START -> {
+                    createRunDir();
+                    domain.create();
+                }
+                case SHUTDOWN -> {
+                    domain.shutdown();
+                    scheduleFallback(name, domain.getUUIDString(), domain.getID());
+                }
                 case FORCE_STOP -> domain.destroy();
                 case REBOOT -> domain.reboot(0);
                 case PAUSE -> domain.suspend();
@@ -238,11 +280,29 @@ public class LibvirtBackend implements HypervisorBackend {
                         .name().toLowerCase(Locale.ROOT) + ": stop it before deleting it");
             }
             // The UEFI variable store belongs to the VM; only the QEMU driver has one (the test driver refuses the flag).
+            String id = domain.getUUIDString();
             domain.undefine(domainType == DomainXml.Type.TEST ? 0 : UNDEFINE_NVRAM);
             saveTestNode();
+            deleteSerialLog(id);
             LOG.info("undefined VM '{}'", name);
         } catch (LibvirtException e) {
             throw LibvirtErrors.map(e, name);
+        }
+    }
+
+    @Override
+    public synchronized List<String> unmanaged() {
+        try {
+            List<String> names = new ArrayList<>();
+            for (Domain domain : connection().listAllDomains(0)) {
+                if (toVm(domain).isEmpty()) {
+                    names.add(domain.getName());
+                }
+            }
+            names.sort(null);
+            return List.copyOf(names);
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, null);
         }
     }
 
@@ -277,6 +337,49 @@ public class LibvirtBackend implements HypervisorBackend {
                     read, written, received, sent);
         } catch (LibvirtException e) {
             throw LibvirtErrors.map(e, name);
+        }
+    }
+
+    /**
+     * After the timeout, force-stops the VM if the same run of it (libvirt's domain id changes with every
+     * start) is still active: a guest that ignores the power button must not keep its host resources forever.
+     */
+    private void scheduleFallback(String name, String uuid, int runId) {
+        fallbacks.schedule(() -> forceStopIfStillRunning(name, uuid, runId), shutdownTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void forceStopIfStillRunning(String name, String uuid, int runId) {
+        try {
+            Optional<Domain> domain = lookupById(uuid);
+            if (domain.isPresent() && domain.get().isActive() == 1 && domain.get().getID() == runId) {
+                LOG.warn("VM '{}' did not power off within {} s of a graceful shutdown: forcing it off", name,
+                        shutdownTimeout.toSeconds());
+                domain.get().destroy();
+                saveTestNode();
+            }
+        } catch (LibvirtException | QuantixException e) {
+            LOG.error("force-stopping VM '{}' after its shutdown timeout failed: {}", name, e.getMessage());
+        }
+    }
+
+    /** libvirt binds the VM's sockets and opens its serial log there, but does not create the directory. */
+    private void createRunDir() {
+        if (domainType == DomainXml.Type.TEST) {
+            return;
+        }
+        try {
+            Files.createDirectories(runDir);
+        } catch (IOException e) {
+            throw new QuantixException(ErrorCode.BACKEND_ERROR, "cannot create " + runDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void deleteSerialLog(String id) {
+        try {
+            Files.deleteIfExists(DomainXml.serialLog(runDir, id));
+        } catch (IOException e) {
+            LOG.warn("cannot delete the serial log of VM {}: {}", id, e.getMessage());
         }
     }
 
@@ -388,13 +491,33 @@ public class LibvirtBackend implements HypervisorBackend {
         TestNodeFile.save(target.nodeFile().get(), entries);
     }
 
-    private static DomainXml.Type domainType(String driver) {
+    private static DomainXml.Type domainType(String driver, String virtType) {
         return switch (driver.toUpperCase(Locale.ROOT)) {
             case "TEST" -> DomainXml.Type.TEST;
-            case "QEMU" -> Files.exists(KVM_DEVICE) ? DomainXml.Type.KVM : DomainXml.Type.QEMU;
+            case "QEMU" -> switch (virtType) {
+                case "kvm" -> DomainXml.Type.KVM;
+                case "qemu" -> DomainXml.Type.QEMU;
+                case AUTO -> kvmUsable() ? DomainXml.Type.KVM : DomainXml.Type.QEMU;
+                default -> throw QuantixException.invalid("virtType " + Validation.quote(virtType)
+                        + " is invalid: use auto, kvm or qemu");
+            };
             default -> throw new QuantixException(ErrorCode.UNSUPPORTED,
                     "libvirt driver '" + driver + "' is not supported: use a qemu:// or test:// URI");
         };
+    }
+
+    /**
+     * QEMU runs as an unprivileged user, so /dev/kvm must be open to its group (kvm, as distributions set it up)
+     * or to everyone. A root-only device (some containers) is visible to libvirtd but fails every KVM start.
+     */
+    private static boolean kvmUsable() {
+        try {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(KVM_DEVICE);
+            return mode.containsAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE))
+                    || mode.containsAll(Set.of(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The test driver accepts all of these; the QEMU driver can boot UEFI only with firmware descriptors. */

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quantix.api.BootDevice;
+import io.quantix.api.DirectBoot;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.Firmware;
 import io.quantix.api.PowerState;
@@ -22,7 +24,7 @@ class DomainXmlTest {
     void specDisksAndNicsSurviveTheRoundTrip() {
         VmSpec spec = Fixtures.spec("web-1");
         String xml = DomainXml.build(Fixtures.ID, spec, Fixtures.disks("/data/pool-a/root.qcow2"), Fixtures.nics(),
-                DomainXml.Type.TEST);
+                DomainXml.Type.TEST, Fixtures.RUN_DIR);
 
         Vm vm = DomainXml.parse(xml, PowerState.STOPPED).orElseThrow();
 
@@ -33,7 +35,7 @@ class DomainXmlTest {
     @Test
     void minimalSpecRoundTripsWithEmptyLists() {
         VmSpec spec = VmSpec.builder("tiny").build();
-        String xml = DomainXml.build(Fixtures.ID, spec, List.of(), List.of(), DomainXml.Type.KVM);
+        String xml = DomainXml.build(Fixtures.ID, spec, List.of(), List.of(), DomainXml.Type.KVM, Fixtures.RUN_DIR);
 
         assertEquals(new Vm(Fixtures.ID, spec, PowerState.RUNNING, List.of(), List.of()),
                 DomainXml.parse(xml, PowerState.RUNNING).orElseThrow());
@@ -42,7 +44,7 @@ class DomainXmlTest {
     @Test
     void xmlMetacharactersInADiskPathAreEscapedAndRoundTrip() {
         String xml = DomainXml.build(Fixtures.ID, Fixtures.spec("web-1"), Fixtures.disks(NASTY_PATH), Fixtures.nics(),
-                DomainXml.Type.TEST);
+                DomainXml.Type.TEST, Fixtures.RUN_DIR);
 
         assertFalse(xml.contains("a&b<c>"), xml);
         assertTrue(xml.contains("a&amp;b&lt;c&gt;"), xml);
@@ -55,7 +57,8 @@ class DomainXmlTest {
     @Test
     void devicesAreWhatLibvirtExpects() {
         Element domain = Xml.parse(DomainXml.build(Fixtures.ID, Fixtures.spec("web-1"),
-                Fixtures.disks("/data/pool-a/root.qcow2"), Fixtures.nics(), DomainXml.Type.KVM)).getDocumentElement();
+                Fixtures.disks("/data/pool-a/root.qcow2"), Fixtures.nics(), DomainXml.Type.KVM, Fixtures.RUN_DIR))
+                .getDocumentElement();
 
         assertEquals("kvm", domain.getAttribute("type"));
         assertEquals("768", Xml.first(domain, "memory").getTextContent());
@@ -73,11 +76,50 @@ class DomainXmlTest {
         assertEquals("br-dmz", Xml.first(nic, "source").getAttribute("bridge"));
         assertEquals("52:54:00:aa:bb:02", Xml.first(nic, "mac").getAttribute("address"));
         assertEquals("e1000", Xml.first(nic, "model").getAttribute("type"));
-        assertEquals("pty", Xml.first(devices, "serial").getAttribute("type"));
-        assertEquals("pty", Xml.first(devices, "console").getAttribute("type"));
+        Element serial = Xml.first(devices, "serial");
+        assertEquals("file", serial.getAttribute("type"));
+        assertEquals("/var/lib/quantix/run/" + Fixtures.ID + ".serial.log",
+                Xml.first(serial, "source").getAttribute("path"));
+        assertEquals(List.of("org.quantix.agent.0=/var/lib/quantix/run/" + Fixtures.ID + ".agent.sock",
+                "org.qemu.guest_agent.0=/var/lib/quantix/run/" + Fixtures.ID + ".qga.sock"),
+                Xml.children(devices, "channel").stream().map(DomainXmlTest::channel).toList());
         Element os = Xml.first(domain, "os");
         assertEquals(List.of("network", "hd"), Xml.children(os, "boot").stream().map(e -> e.getAttribute("dev")).toList());
         assertEquals("q35", Xml.first(os, "type").getAttribute("machine"));
+    }
+
+    @Test
+    void theTestDriverKeepsAPtyConsoleAndGetsTheChannelsToo() {
+        Element devices = Xml.first(Xml.parse(DomainXml.build(Fixtures.ID, Fixtures.spec("web-1"), List.of(), List.of(),
+                DomainXml.Type.TEST, Fixtures.RUN_DIR)).getDocumentElement(), "devices");
+
+        assertEquals("pty", Xml.first(devices, "serial").getAttribute("type"));
+        assertEquals("pty", Xml.first(devices, "console").getAttribute("type"));
+        assertEquals(2, Xml.children(devices, "channel").size());
+    }
+
+    @Test
+    void directBootWritesLibvirtsKernelFieldsAndRoundTrips() {
+        DirectBoot boot = new DirectBoot("/srv/k&<>/vmlinuz", "/srv/k&<>/initrd.gz", "console=ttyS0 x=a&b<c>");
+        VmSpec spec = VmSpec.builder("appliance").memoryMiB(256).directBoot(boot).boot(BootDevice.DISK).build();
+        String xml = DomainXml.build(Fixtures.ID, spec, List.of(), List.of(), DomainXml.Type.QEMU, Fixtures.RUN_DIR);
+
+        Element os = Xml.first(Xml.parse(xml).getDocumentElement(), "os");
+        assertEquals("/srv/k&<>/vmlinuz", Xml.first(os, "kernel").getTextContent());
+        assertEquals("/srv/k&<>/initrd.gz", Xml.first(os, "initrd").getTextContent());
+        assertEquals("console=ttyS0 x=a&b<c>", Xml.first(os, "cmdline").getTextContent());
+        assertTrue(Xml.children(os, "boot").isEmpty(), "a kernel boot has no boot devices");
+        assertEquals(new Vm(Fixtures.ID, spec, PowerState.STOPPED, List.of(), List.of()),
+                DomainXml.parse(xml, PowerState.STOPPED).orElseThrow());
+    }
+
+    @Test
+    void anEmptyCommandLineLibvirtDroppedReadsBackAsEmpty() {
+        String xml = DomainXml.build(Fixtures.ID, VmSpec.builder("k").directBoot(new DirectBoot("/k", "/i", "")).build(),
+                List.of(), List.of(), DomainXml.Type.QEMU, Fixtures.RUN_DIR).replaceAll("<cmdline\\s*/>|<cmdline></cmdline>", "");
+
+        assertFalse(xml.contains("cmdline"), xml);
+        assertEquals("", DomainXml.parse(xml, PowerState.STOPPED).orElseThrow().spec().directBoot().orElseThrow().cmdline());
     }
 
     @Test
@@ -121,12 +163,16 @@ class DomainXmlTest {
     @Test
     void anIdThatIsNotAUuidIsRejected() {
         QuantixException e = assertThrows(QuantixException.class, () -> DomainXml.build("not-a-uuid",
-                VmSpec.builder("x").build(), List.of(), List.of(), DomainXml.Type.TEST));
+                VmSpec.builder("x").build(), List.of(), List.of(), DomainXml.Type.TEST, Fixtures.RUN_DIR));
         assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
     }
 
+    private static String channel(Element channel) {
+        return Xml.first(channel, "target").getAttribute("name") + "=" + Xml.first(channel, "source").getAttribute("path");
+    }
+
     private static Element osOf(VmSpec spec, DomainXml.Type type) {
-        return Xml.first(Xml.parse(DomainXml.build(Fixtures.ID, spec, List.of(), List.of(), type)).getDocumentElement(),
-                "os");
+        return Xml.first(Xml.parse(DomainXml.build(Fixtures.ID, spec, List.of(), List.of(), type, Fixtures.RUN_DIR))
+                .getDocumentElement(), "os");
     }
 }

@@ -15,12 +15,14 @@ import io.quantix.api.Validation;
 import io.quantix.api.VmSpec;
 import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeRef;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 /** A VM with every kind of field set, so a field lost on the way through libvirt shows up as a difference. */
 final class Fixtures {
     static final String ID = "3f0c2a4e-8d7b-4c1e-9a6f-0b5d2e7c9a13";
+    static final Path RUN_DIR = Path.of("/var/lib/quantix/run");
 
     private Fixtures() {
     }

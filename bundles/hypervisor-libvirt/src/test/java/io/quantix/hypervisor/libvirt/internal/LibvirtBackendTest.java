@@ -210,6 +210,29 @@ class LibvirtBackendTest {
     }
 
     @Test
+    void domainsWithoutQuantixMetadataAreReportedAsUnmanaged() throws IOException {
+        backend.close();
+        Files.writeString(nodeFile, "<node><domain type='test'><name>foreign</name><memory>65536</memory>"
+                + "<os><type>hvm</type></os></domain></node>");
+        backend = start();
+        define("web-1", Fixtures.ID);
+
+        assertEquals(List.of("foreign"), backend.unmanaged());
+    }
+
+    @Test
+    void libvirtsDefaultTestNodeHasOneUnmanagedDomainNamedTest() {
+        LibvirtBackend onDefault = new LibvirtBackend();
+        onDefault.open(ConnectionTarget.resolve(ConnectionTarget.DEFAULT_TEST_URI, false, dir));
+        try {
+            assertEquals(List.of("test"), onDefault.unmanaged());
+            assertEquals(List.of(), onDefault.list());
+        } finally {
+            onDefault.close();
+        }
+    }
+
+    @Test
     void aClosedBackendIsUnavailable() {
         backend.close();
 
