@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.quantix.api.Availability;
+import io.quantix.api.BackendKind;
 import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.PowerAction;
@@ -92,5 +93,31 @@ public class HotSwapIT extends QuantixTestSupport {
         vms.delete("web", true);
         assertTrue(storage.listVolumes("swap").isEmpty());
         assertTrue(vms.list().stream().noneMatch(vm -> vm.name().equals("web")));
+    }
+
+    @Test
+    public void twoHypervisorsSideBySideEachOwningItsVms() throws Exception {
+        features.installFeature("quantix-hypervisor-cloudhypervisor");
+        await("cloud-hypervisor bound", () -> node.backends().stream()
+                .anyMatch(b -> b.kind() == BackendKind.HYPERVISOR && b.name().equals("cloud-hypervisor")));
+        Vm ch = vms.create(VmSpec.builder("ch-vm").hypervisor("cloud-hypervisor").build(), false);
+        Vm lv = vms.create(VmSpec.builder("lv-vm").build(), true);
+        assertEquals(PowerState.STOPPED, ch.state());
+        assertEquals("cloud-hypervisor", vms.get("ch-vm").spec().hypervisor());
+
+        features.uninstallFeature("quantix-hypervisor-cloudhypervisor");
+        await("only its VMs unavailable", () -> vms.get("ch-vm").state() == PowerState.UNAVAILABLE);
+        assertEquals(PowerState.RUNNING, vms.get("lv-vm").state());
+        assertFails(ErrorCode.BACKEND_UNAVAILABLE, () -> vms.power("ch-vm", PowerAction.START));
+
+        features.installFeature("quantix-hypervisor-cloudhypervisor");
+        await("its VMs back", () -> vms.get("ch-vm").state() == PowerState.STOPPED);
+        assertEquals(ch.id(), vms.get("ch-vm").id());
+        assertEquals(lv.id(), vms.get("lv-vm").id());
+
+        vms.delete("ch-vm", true);
+        vms.power("lv-vm", PowerAction.FORCE_STOP);
+        vms.delete("lv-vm", true);
+        features.uninstallFeature("quantix-hypervisor-cloudhypervisor");
     }
 }

@@ -157,7 +157,19 @@ public class CloudHypervisorBackend implements HypervisorBackend {
     @Override
     public synchronized String description() {
         requireOpen();
-        return "cloud-hypervisor " + settings.binary() + " (VMs in " + settings.runDirectory() + ")";
+        return "cloud-hypervisor " + settings.binary() + " (VMs in " + settings.runDirectory() + ")"
+                + (binaryInstalled() ? "" : "; program not found: VMs can be defined but not started");
+    }
+
+    /** Whether the configured program exists, as an absolute path or on PATH: told to people up front. */
+    private boolean binaryInstalled() {
+        Path binary = Path.of(settings.binary());
+        if (binary.isAbsolute()) {
+            return Files.isExecutable(binary);
+        }
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .filter(dir -> !dir.isBlank())
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir).resolve(binary)));
     }
 
     @Override
