@@ -66,11 +66,20 @@ final class DomainXml {
 
     /** The host end of the VM's Quantix agent channel. */
     static Path agentSocket(Path runDir, String id) {
-        return runDir.resolve(id + ".agent.sock");
+        return socket(runDir.resolve(id + ".agent.sock"));
     }
 
     static Path guestAgentSocket(Path runDir, String id) {
-        return runDir.resolve(id + ".qga.sock");
+        return socket(runDir.resolve(id + ".qga.sock"));
+    }
+
+    /** A Unix socket path holds at most 107 bytes (sun_path); say so before libvirt refuses to start the VM. */
+    private static Path socket(Path path) {
+        if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+            throw QuantixException.invalid("the VM's channel socket " + path + " is longer than a Unix socket path"
+                    + " may be (107 bytes): give the node a shorter data directory (QUANTIX_DATA_DIR)");
+        }
+        return path;
     }
 
     /** @param runDir where the VM's sockets and serial log live on the host */

@@ -171,6 +171,16 @@ class DomainXmlTest {
         return Xml.first(channel, "target").getAttribute("name") + "=" + Xml.first(channel, "source").getAttribute("path");
     }
 
+    @Test
+    void aDataDirectoryTooLongForTheChannelSocketsIsRefusedWithTheFix() {
+        java.nio.file.Path deep = java.nio.file.Path.of("/" + "d".repeat(80));
+        io.quantix.api.QuantixException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.quantix.api.QuantixException.class,
+                () -> DomainXml.build(Fixtures.ID, Fixtures.spec("web-1"), List.of(), List.of(), DomainXml.Type.KVM, deep));
+        org.junit.jupiter.api.Assertions.assertEquals(io.quantix.api.ErrorCode.INVALID_ARGUMENT, e.code());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("QUANTIX_DATA_DIR"), e.getMessage());
+    }
+
     private static Element osOf(VmSpec spec, DomainXml.Type type) {
         return Xml.first(Xml.parse(DomainXml.build(Fixtures.ID, spec, List.of(), List.of(), type, Fixtures.RUN_DIR))
                 .getDocumentElement(), "os");

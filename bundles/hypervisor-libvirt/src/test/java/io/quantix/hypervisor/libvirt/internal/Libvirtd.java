@@ -50,7 +50,9 @@ final class Libvirtd {
                 .redirectErrorStream(true).redirectOutput(MODULE.resolve("target/libvirt-env.log").toFile()).start();
         assertEquals(0, setup.waitFor(), "libvirt-env.sh failed: see target/libvirt-env.log");
         LOG.info("libvirtd and the tiny guest ready in {} ms", (System.nanoTime() - start) / 1_000_000);
-        System.setProperty("quantix.data.dir", MODULE.resolve("target/it-data").toString());
+        // short on purpose: the VM's channel sockets live below it, and a Unix socket path has at most 107 bytes,
+        // which a checkout's target/ folder can exceed
+        System.setProperty("quantix.data.dir", Files.createTempDirectory(Path.of("/tmp"), "qx-it").toString());
         prepared = true;
     }
 
