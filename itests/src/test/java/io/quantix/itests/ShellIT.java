@@ -1,10 +1,12 @@
 package io.quantix.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import io.quantix.security.AdminAccount;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -24,11 +26,18 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 public class ShellIT extends QuantixTestSupport {
     @Inject
     SessionFactory sessions;
+    @Inject
+    AdminAccount admin;
 
     private String run(String command) throws Exception {
+        return run(command, "");
+    }
+
+    /** Runs a command as typed on the console, with {@code input} as what the operator types at its prompts. */
+    private String run(String command, String input) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Session session = sessions.create(new ByteArrayInputStream(new byte[0]), print, print);
+        Session session = sessions.create(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), print, print);
         try {
             session.execute(command);
         } finally {
@@ -38,8 +47,12 @@ public class ShellIT extends QuantixTestSupport {
     }
 
     private Exception failure(String command) {
+        return failure(command, "");
+    }
+
+    private Exception failure(String command, String input) {
         try {
-            run(command);
+            run(command, input);
         } catch (Exception e) {
             return e;
         }
@@ -70,6 +83,21 @@ public class ShellIT extends QuantixTestSupport {
         assertTrue(run("qx:vm-delete shellvm").contains("deleted"));
         assertTrue(run("qx:vm-list").lines().noneMatch(l -> l.contains("shellvm")));
         assertTrue(run("qx:volume-list default").lines().noneMatch(l -> l.contains("shellvm-disk0")));
+    }
+
+    @Test
+    public void firstBootAdminSetupAsksThePasswordTwice() throws Exception {
+        Exception differ = failure("qx:admin-setup admin", "correct horse battery\ncorrect horse batterx\n");
+        assertEquals(differ.toString(), "INVALID_ARGUMENT: the two passwords differ; nothing was changed", differ.getMessage());
+        assertFalse(admin.exists());
+
+        String created = run("qx:admin-setup admin", "correct horse battery\ncorrect horse battery\n");
+        assertTrue(created, created.contains("admin account admin created"));
+        assertFalse("the password is never echoed", created.contains("correct horse"));
+        assertTrue(admin.exists());
+
+        Exception again = failure("qx:admin-setup other", "another long password\nanother long password\n");
+        assertTrue(again.getMessage(), again.getMessage().startsWith("ALREADY_EXISTS: "));
     }
 
     @Test

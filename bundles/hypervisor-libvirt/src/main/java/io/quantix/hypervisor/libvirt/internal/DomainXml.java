@@ -66,16 +66,19 @@ final class DomainXml {
 
     /** The host end of the VM's Quantix agent channel. */
     static Path agentSocket(Path runDir, String id) {
-        return socket(runDir.resolve(id + ".agent.sock"));
+        return runDir.resolve(id + ".agent.sock");
     }
 
     static Path guestAgentSocket(Path runDir, String id) {
-        return socket(runDir.resolve(id + ".qga.sock"));
+        return runDir.resolve(id + ".qga.sock");
     }
 
-    /** A Unix socket path holds at most 107 bytes (sun_path); say so before libvirt refuses to start the VM. */
-    private static Path socket(Path path) {
-        if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+    /**
+     * A Unix socket path holds at most 107 bytes (sun_path); say so before libvirt refuses to start the VM.
+     * libvirt's test driver binds nothing, so there any path will do.
+     */
+    private static Path bound(Type type, Path path) {
+        if (type != Type.TEST && path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
             throw QuantixException.invalid("the VM's channel socket " + path + " is longer than a Unix socket path"
                     + " may be (107 bytes): give the node a shorter data directory (QUANTIX_DATA_DIR)");
         }
@@ -107,8 +110,8 @@ final class DomainXml {
         }
         nics.forEach(nic -> writeNic(Xml.child(devices, "interface"), nic));
         writeConsole(devices, type, serialLog(runDir, id));
-        writeChannel(Xml.child(devices, "channel"), agentSocket(runDir, id), AGENT_CHANNEL);
-        writeChannel(Xml.child(devices, "channel"), guestAgentSocket(runDir, id), QEMU_GA_CHANNEL);
+        writeChannel(Xml.child(devices, "channel"), bound(type, agentSocket(runDir, id)), AGENT_CHANNEL);
+        writeChannel(Xml.child(devices, "channel"), bound(type, guestAgentSocket(runDir, id)), QEMU_GA_CHANNEL);
         return Xml.serialize(doc, true);
     }
 
