@@ -10,9 +10,9 @@ set -eu
 
 CACHE=${1:?usage: libvirt-env.sh CACHE_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
-PACKAGES="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils busybox-static"
-# The virtio modules the guest loads, in dependency order (each after what it needs).
-MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_console evdev button"
+PACKAGES="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils busybox-static genisoimage"
+# The virtio modules the guest loads, in dependency order (each after what it needs); virtio_blk only on request.
+MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_console evdev button virtio_blk"
 
 log() { echo "libvirt-env: $*" >&2; }
 

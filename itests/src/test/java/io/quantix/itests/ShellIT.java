@@ -11,9 +11,11 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
 import javax.inject.Inject;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
+import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.junit.PaxExam;
@@ -46,6 +48,16 @@ public class ShellIT extends QuantixTestSupport {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** Whether the console knows the command (it may still fail for want of arguments). */
+    private boolean registered(String command) {
+        try {
+            run(command);
+            return true;
+        } catch (Exception e) {
+            return !String.valueOf(e.getMessage()).startsWith("Command not found");
+        }
+    }
+
     private Exception failure(String command) {
         return failure(command, "");
     }
@@ -60,15 +72,15 @@ public class ShellIT extends QuantixTestSupport {
         return null;
     }
 
+    /** The console is up before every qx: command is registered, as on a real node's first seconds. */
+    @Before
+    public void commandsRegistered() throws Exception {
+        await("qx commands registered", () -> run("qx:backends").contains("libvirt")
+                && Stream.of("qx:vm-start", "qx:vm-list", "qx:admin-setup").allMatch(this::registered));
+    }
+
     @Test
     public void createStartListStopDeleteFromTheShell() throws Exception {
-        await("qx commands registered", () -> {
-            try {
-                return run("qx:backends").contains("libvirt");
-            } catch (Exception e) {
-                return false;
-            }
-        });
         String backends = run("qx:backends");
         assertTrue(backends, backends.contains("dir") && backends.contains("bridge") && backends.contains("SIMULATED"));
 

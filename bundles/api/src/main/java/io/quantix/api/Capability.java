@@ -10,5 +10,12 @@ public enum Capability {
     // storage
     QCOW2, RAW, VOLUME_RESIZE, VOLUME_CLONE, THIN_PROVISIONING,
     // network
-    BRIDGE, VLAN, OVERLAY, DHCP, SECURITY_GROUPS
+    BRIDGE, VLAN, OVERLAY, DHCP, SECURITY_GROUPS,
+    // hypervisor, added later: appended so the earlier constants keep their order
+    /** VNC/SPICE graphics with one-time passwords, and the serial console. */
+    CONSOLE,
+    /** Attaches a cloud-init NoCloud seed at definition. */
+    CLOUD_INIT,
+    /** Reports VM state changes as they happen, including those nobody asked Quantix for (a guest powering off). */
+    LIFECYCLE_EVENTS
 }

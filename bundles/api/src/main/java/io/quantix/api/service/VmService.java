@@ -1,10 +1,19 @@
 package io.quantix.api.service;
 
+import io.quantix.api.CloudInit;
+import io.quantix.api.ConsoleEndpoint;
+import io.quantix.api.ConsoleType;
+import io.quantix.api.DiskSpec;
+import io.quantix.api.NicSpec;
 import io.quantix.api.PowerAction;
+import io.quantix.api.Snapshot;
+import io.quantix.api.SnapshotSpec;
 import io.quantix.api.Vm;
 import io.quantix.api.VmMetrics;
 import io.quantix.api.VmSpec;
+import io.quantix.api.VolumeRef;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * VMs on this node. Every method throws {@link io.quantix.api.QuantixException} with a stable code.
@@ -20,7 +29,15 @@ public interface VmService {
      * Creates volumes, network ports and the VM definition, then starts it if asked. If any step fails,
      * every earlier step is undone: no volume, port or definition is left behind.
      */
-    Vm create(VmSpec spec, boolean start);
+    default Vm create(VmSpec spec, boolean start) {
+        return create(spec, Optional.empty(), start);
+    }
+
+    /**
+     * As {@link #create(VmSpec, boolean)}, and gives the VM a cloud-init NoCloud seed (a read-only CD-ROM) for
+     * its first boot; deleting the VM deletes the seed. UNSUPPORTED if its hypervisor cannot attach one.
+     */
+    Vm create(VmSpec spec, Optional<CloudInit> cloudInit, boolean start);
 
     Vm power(String name, PowerAction action);
 
@@ -32,4 +49,40 @@ public interface VmService {
     void delete(String name, boolean deleteVolumes);
 
     VmMetrics metrics(String name);
+
+    /**
+     * Where to reach the VM's console. Each call for VNC or SPICE sets a new one-time password, valid for a
+     * short while, and the previous one stops working. UNSUPPORTED if its hypervisor has no consoles.
+     */
+    ConsoleEndpoint console(String name, ConsoleType type);
+
+    // Snapshots: UNSUPPORTED if the VM's hypervisor cannot take them.
+
+    Snapshot snapshot(String name, SnapshotSpec spec);
+
+    /** Oldest first; {@link Snapshot#parent()} links them into a tree. */
+    List<Snapshot> snapshots(String name);
+
+    /** Returns the VM to the snapshot and answers the VM as it is now. */
+    Vm revert(String name, String snapshot);
+
+    void deleteSnapshot(String name, String snapshot);
+
+    // Hot-plug, on a running or stopped VM: UNSUPPORTED if the VM's hypervisor cannot, checked before anything
+    // is created. Each answers the VM as it is now.
+
+    /** Creates a volume for the disk and attaches it; if attaching fails, the volume is deleted again. */
+    Vm attachDisk(String name, DiskSpec disk);
+
+    /** @param deleteVolume also delete the volume once it is detached */
+    Vm detachDisk(String name, VolumeRef volume, boolean deleteVolume);
+
+    /** Creates the network port and plugs the NIC in; if plugging fails, the port is deleted again. */
+    Vm attachNic(String name, NicSpec nic);
+
+    /** Unplugs the NIC and deletes its port. */
+    Vm detachNic(String name, String portId);
+
+    /** Inserts the ISO image (an absolute path on the node) into the VM's CD-ROM drive; empty ejects it. */
+    Vm changeMedia(String name, Optional<String> isoPath);
 }

@@ -2,12 +2,22 @@ package io.quantix.api.spi;
 
 import io.quantix.api.AttachedDisk;
 import io.quantix.api.AttachedNic;
+import io.quantix.api.Capability;
+import io.quantix.api.ConsoleEndpoint;
+import io.quantix.api.ConsoleType;
+import io.quantix.api.ErrorCode;
 import io.quantix.api.PowerAction;
+import io.quantix.api.QuantixEvent;
+import io.quantix.api.QuantixException;
+import io.quantix.api.Snapshot;
+import io.quantix.api.SnapshotSpec;
 import io.quantix.api.Vm;
 import io.quantix.api.VmMetrics;
 import io.quantix.api.VmSpec;
+import io.quantix.api.VolumeRef;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Runs VMs. Each backend keeps one durable record per VM in its hypervisor's own store (libvirt: the domain XML;
@@ -30,6 +40,17 @@ public interface HypervisorBackend extends Backend {
      */
     Vm define(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics);
 
+    /**
+     * Defines a VM with extras beside its disks and NICs. UNSUPPORTED for an extra this backend lacks (see
+     * {@link Capability#CLOUD_INIT}); without extras it is {@link #define(String, VmSpec, List, List)}.
+     */
+    default Vm define(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics, DefineOptions options) {
+        if (options.cloudInitSeed().isPresent()) {
+            throw new QuantixException(ErrorCode.UNSUPPORTED, "this hypervisor backend cannot attach a cloud-init seed");
+        }
+        return define(id, spec, disks, nics);
+    }
+
     /** Every VM this backend manages, read from the hypervisor. */
     List<Vm> list();
 
@@ -47,10 +68,84 @@ public interface HypervisorBackend extends Backend {
     VmMetrics metrics(String name);
 
     /**
+     * Where to reach the VM's console ({@link Capability#CONSOLE}). A graphics console gets a new one-time
+     * password on every call. CONFLICT if the VM must be running for it.
+     */
+    default ConsoleEndpoint console(String name, ConsoleType type) {
+        throw new QuantixException(ErrorCode.UNSUPPORTED, "this hypervisor backend has no consoles");
+    }
+
+    /**
+     * Subscribes to VM state changes ({@link Capability#LIFECYCLE_EVENTS}): the backend calls the listener with
+     * {@link QuantixEvent.Kind#VM} events, on its own thread, whoever caused the change. A backend without the
+     * capability never calls it.
+     */
+    default void addListener(Consumer<QuantixEvent> listener) {
+    }
+
+    default void removeListener(Consumer<QuantixEvent> listener) {
+    }
+
+    /**
      * Names of the VMs this backend sees on its hypervisor but did not define (no Quantix record): shown to
      * people so they are not surprised, never changed or deleted.
      */
     default List<String> unmanaged() {
         return List.of();
+    }
+
+    // Snapshots (Capability.SNAPSHOT): a backend without them keeps these defaults.
+
+    /**
+     * Takes a snapshot. INVALID_ARGUMENT if the spec does not fit the VM's state (memory of a stopped VM),
+     * ALREADY_EXISTS if the VM has a snapshot of that name.
+     */
+    default Snapshot snapshot(String vm, SnapshotSpec spec) {
+        throw unsupported("snapshots");
+    }
+
+    /** The VM's snapshots, oldest first; {@link Snapshot#parent()} links them into a tree. */
+    default List<Snapshot> snapshots(String vm) {
+        throw unsupported("snapshots");
+    }
+
+    /** Returns the VM to the snapshot: its disks, its definition and, with memory, its running guest. */
+    default void revert(String vm, String snapshot) {
+        throw unsupported("snapshots");
+    }
+
+    /** Deletes the snapshot; the VM's current state is kept (an external one is merged back into its disks). */
+    default void deleteSnapshot(String vm, String snapshot) {
+        throw unsupported("snapshots");
+    }
+
+    // Hot-plug (Capability.HOT_PLUG): devices change on the running guest and in the VM's durable record alike,
+    // so that list() and find() show them at once and they stay after a restart.
+
+    default void attachDisk(String vm, AttachedDisk disk) {
+        throw unsupported("hot-plug");
+    }
+
+    /** NOT_FOUND if the VM has no disk from that volume. */
+    default void detachDisk(String vm, VolumeRef volume) {
+        throw unsupported("hot-plug");
+    }
+
+    default void attachNic(String vm, AttachedNic nic) {
+        throw unsupported("hot-plug");
+    }
+
+    /** NOT_FOUND if the VM has no NIC on that port. */
+    default void detachNic(String vm, String portId) {
+        throw unsupported("hot-plug");
+    }
+
+    /** Inserts the ISO image into the VM's CD-ROM drive, or ejects it when empty. */
+    default void changeMedia(String vm, Optional<String> isoPath) {
+        throw unsupported("hot-plug");
+    }
+
+    private QuantixException unsupported(String what) {
+        return new QuantixException(ErrorCode.UNSUPPORTED, "this hypervisor backend does not implement " + what);
     }
 }

@@ -10,12 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every backend bundle's service, bound dynamically so that installing, replacing or removing a backend
@@ -23,11 +26,14 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(service = BackendRegistry.class)
 public class BackendRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendRegistry.class);
     final BackendSet<HypervisorBackend> hypervisors = new BackendSet<>(BackendKind.HYPERVISOR);
     final BackendSet<StorageBackend> storage = new BackendSet<>(BackendKind.STORAGE);
     final BackendSet<NetworkDriver> networks = new BackendSet<>(BackendKind.NETWORK);
 
     private final Events events;
+    /** One instance, so that unbind removes exactly what bind added. */
+    private final Consumer<QuantixEvent> republish = this::republish;
 
     /** Constructor injection: DS binds it before any backend, so every bind can publish. */
     @Activate
@@ -39,9 +45,11 @@ public class BackendRegistry {
             policyOption = ReferencePolicyOption.GREEDY)
     void bindHypervisor(HypervisorBackend backend, Map<String, Object> properties) {
         announce(hypervisors.bind(backend, properties), "AVAILABLE", "hypervisor");
+        backend.addListener(republish);
     }
 
     void unbindHypervisor(HypervisorBackend backend, Map<String, Object> properties) {
+        backend.removeListener(republish);
         announce(hypervisors.unbind(backend, properties), "UNAVAILABLE", "hypervisor");
     }
 
@@ -70,6 +78,15 @@ public class BackendRegistry {
         all.addAll(storage.describe());
         all.addAll(networks.describe());
         return List.copyOf(all);
+    }
+
+    /** A hypervisor's VM state changes go out as they are: see {@link VmManager} for which events come from where. */
+    private void republish(QuantixEvent event) {
+        if (event.kind() == QuantixEvent.Kind.VM) {
+            events.publish(event);
+        } else {
+            LOG.warn("ignoring a {} event from a hypervisor backend: they report VM events only", event.kind());
+        }
     }
 
     private void announce(Optional<String> name, String type, String kind) {

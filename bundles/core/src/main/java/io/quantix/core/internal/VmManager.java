@@ -3,6 +3,9 @@ package io.quantix.core.internal;
 import io.quantix.api.AttachedDisk;
 import io.quantix.api.AttachedNic;
 import io.quantix.api.Capability;
+import io.quantix.api.CloudInit;
+import io.quantix.api.ConsoleEndpoint;
+import io.quantix.api.ConsoleType;
 import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.Firmware;
@@ -12,6 +15,8 @@ import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
+import io.quantix.api.Snapshot;
+import io.quantix.api.SnapshotSpec;
 import io.quantix.api.Validation;
 import io.quantix.api.Vm;
 import io.quantix.api.VmMetrics;
@@ -20,7 +25,9 @@ import io.quantix.api.Volume;
 import io.quantix.api.VolumeRef;
 import io.quantix.api.VolumeSpec;
 import io.quantix.api.service.VmService;
+import io.quantix.api.spi.DefineOptions;
 import io.quantix.api.spi.HypervisorBackend;
+import io.quantix.api.spi.NodeDirectories;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,17 +42,30 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Orchestrates VMs over the bound backends: creation all or nothing, power, deletion with clean-up. */
+/**
+ * Orchestrates VMs over the bound backends: creation all or nothing, power, deletion with clean-up.
+ * <p>
+ * Every VM event has one source. The core publishes what is about a request: CREATED, DELETED,
+ * SHUTDOWN_REQUESTED, REBOOTED. The state changes (STARTED, STOPPED, PAUSED, RESUMED, and CRASHED, SHUTDOWN,
+ * MIGRATED) come from the hypervisor when it reports them ({@link Capability#LIFECYCLE_EVENTS}, republished by
+ * {@link BackendRegistry}), since it also sees the ones nobody asked Quantix for, such as a guest powering itself
+ * off; for a backend that cannot, the core publishes the state changes its own power actions cause.
+ */
 @Component(service = VmService.class)
 public class VmManager implements VmService {
     private static final Logger LOG = LoggerFactory.getLogger(VmManager.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** The events a hypervisor with {@link Capability#LIFECYCLE_EVENTS} publishes instead of the core. */
+    private static final Set<String> STATE_CHANGES = Set.of("STARTED", "STOPPED", "PAUSED", "RESUMED");
+
 
     private final BackendRegistry backends;
     private final StorageManager storage;
     private final NetworkManager networks;
     private final Events events;
     private final VmInventory inventory;
+    private final CloudInitSeeds seeds = new CloudInitSeeds(NodeDirectories.data());
+    private final VmChanges changes;
 
     @Activate
     public VmManager(@Reference BackendRegistry backends, @Reference StorageManager storage,
@@ -55,6 +75,7 @@ public class VmManager implements VmService {
         this.networks = networks;
         this.events = events;
         this.inventory = inventory;
+        this.changes = new VmChanges(backends, storage, networks, events, inventory);
     }
 
     @Override
@@ -69,15 +90,25 @@ public class VmManager implements VmService {
     }
 
     @Override
-    public synchronized Vm create(VmSpec spec, boolean start) {
+    public synchronized Vm create(VmSpec spec, Optional<CloudInit> cloudInit, boolean start) {
+        Validation.required("cloud-init", cloudInit);
         HypervisorBackend hv = backends.hypervisors.require(spec.hypervisor());
         checkCreatable(spec, hv);
+        if (cloudInit.isPresent()) {
+            backends.hypervisors.require(spec.hypervisor(), Capability.CLOUD_INIT);
+        }
         String id = UUID.randomUUID().toString();
         UndoLog undo = new UndoLog();
         try {
             List<AttachedDisk> disks = createDisks(spec, undo);
             List<AttachedNic> nics = createPorts(spec, undo);
-            Vm vm = hv.define(id, spec, disks, nics);
+            DefineOptions options = DefineOptions.NONE;
+            if (cloudInit.isPresent()) {
+                String seed = seeds.create(id, cloudInit.get()).toString();
+                undo.done("cloud-init seed of VM " + spec.name(), () -> seeds.delete(id));
+                options = new DefineOptions(Optional.of(seed));
+            }
+            Vm vm = hv.define(id, spec, disks, nics, options);
             undo.done("definition of VM " + spec.name(), () -> hv.undefine(spec.name()));
             if (start) {
                 hv.power(spec.name(), PowerAction.START);
@@ -85,7 +116,7 @@ public class VmManager implements VmService {
             }
             inventory.remember(vm);
             events.publish(QuantixEvent.Kind.VM, "CREATED", spec.name(), "VM created on " + spec.hypervisor());
-            if (start) {
+            if (start && !reportsStateChanges(hv)) {
                 events.publish(QuantixEvent.Kind.VM, "STARTED", spec.name(), "VM started");
             }
             return vm;
@@ -160,9 +191,17 @@ public class VmManager implements VmService {
         hv.power(name, action);
         Vm now = hv.find(name).orElseThrow(() -> QuantixException.notFound("VM", name));
         inventory.remember(now);
-        events.publish(QuantixEvent.Kind.VM, eventType(action), name, "VM " + action.name().toLowerCase(java.util.Locale.ROOT)
+        String type = eventType(action);
+        if (STATE_CHANGES.contains(type) && reportsStateChanges(hv)) {
+            return now;
+        }
+        events.publish(QuantixEvent.Kind.VM, type, name, "VM " + action.name().toLowerCase(java.util.Locale.ROOT)
                 + " requested; now " + now.state());
         return now;
+    }
+
+    private static boolean reportsStateChanges(HypervisorBackend hv) {
+        return hv.capabilities().contains(Capability.LIFECYCLE_EVENTS);
     }
 
     private static Capability requiredCapability(PowerAction action) {
@@ -199,6 +238,7 @@ public class VmManager implements VmService {
         }
         hv.undefine(name);
         inventory.forget(vm);
+        cleanUp("cloud-init seed", () -> seeds.delete(vm.id()));
         vm.nics().forEach(n -> cleanUp("port " + n.portId(), () -> networks.deletePort(n.network(), n.portId())));
         if (deleteVolumes) {
             vm.disks().forEach(d -> cleanUp("volume " + d.volume(), () -> storage.deleteUnused(d.volume())));
@@ -215,6 +255,60 @@ public class VmManager implements VmService {
     }
 
     @Override
+    public Snapshot snapshot(String name, SnapshotSpec spec) {
+        return changes.snapshot(name, spec);
+    }
+
+    @Override
+    public List<Snapshot> snapshots(String name) {
+        return changes.snapshots(name);
+    }
+
+    @Override
+    public synchronized Vm revert(String name, String snapshot) {
+        return changes.revert(name, snapshot);
+    }
+
+    @Override
+    public void deleteSnapshot(String name, String snapshot) {
+        changes.deleteSnapshot(name, snapshot);
+    }
+
+    // Serialised with create and delete: they pick volume names and MAC addresses from what is in use.
+
+    @Override
+    public synchronized Vm attachDisk(String name, DiskSpec disk) {
+        return changes.attachDisk(name, disk);
+    }
+
+    @Override
+    public synchronized Vm detachDisk(String name, VolumeRef volume, boolean deleteVolume) {
+        return changes.detachDisk(name, volume, deleteVolume);
+    }
+
+    @Override
+    public synchronized Vm attachNic(String name, NicSpec nic) {
+        return changes.attachNic(name, nic);
+    }
+
+    @Override
+    public synchronized Vm detachNic(String name, String portId) {
+        return changes.detachNic(name, portId);
+    }
+
+    @Override
+    public Vm changeMedia(String name, Optional<String> isoPath) {
+        return changes.changeMedia(name, isoPath);
+    }
+
+    @Override
+    public ConsoleEndpoint console(String name, ConsoleType type) {
+        Validation.required("console type", type);
+        Vm vm = get(name);
+        return backends.hypervisors.require(vm.spec().hypervisor(), Capability.CONSOLE).console(name, type);
+    }
+
+    @Override
     public VmMetrics metrics(String name) {
         Vm vm = get(name);
         return backends.hypervisors.require(vm.spec().hypervisor(), Capability.METRICS).metrics(name);
@@ -226,7 +320,7 @@ public class VmManager implements VmService {
     }
 
     /** A locally administered unicast address in QEMU's 52:54:00 range, unique on this node. */
-    private static String randomMac(Set<String> taken) {
+    static String randomMac(Set<String> taken) {
         String mac;
         do {
             mac = String.format("52:54:00:%02x:%02x:%02x", RANDOM.nextInt(256), RANDOM.nextInt(256), RANDOM.nextInt(256));

@@ -10,6 +10,7 @@ import io.quantix.api.AttachedDisk;
 import io.quantix.api.AttachedNic;
 import io.quantix.api.BootDevice;
 import io.quantix.api.Capability;
+import io.quantix.api.ConsoleType;
 import io.quantix.api.DiskBus;
 import io.quantix.api.DiskSource;
 import io.quantix.api.DiskSpec;
@@ -21,13 +22,17 @@ import io.quantix.api.NicModel;
 import io.quantix.api.NicSpec;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
+import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
+import io.quantix.api.Snapshot;
+import io.quantix.api.SnapshotSpec;
 import io.quantix.api.Validation;
 import io.quantix.api.Vm;
 import io.quantix.api.VmMetrics;
 import io.quantix.api.VmSpec;
 import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeRef;
+import io.quantix.api.spi.DefineOptions;
 import io.quantix.api.spi.HypervisorBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -197,16 +202,70 @@ public abstract class HypervisorContract {
     }
 
     @Test
+    void snapshotsWorkWhenAdvertisedAndAreUnsupportedOtherwise() {
+        define("snap-1");
+        if (!backend().capabilities().contains(Capability.SNAPSHOT)) {
+            QuantixException e = assertThrows(QuantixException.class, () -> backend().snapshot("snap-1", SnapshotSpec.of("s1")));
+            assertEquals(ErrorCode.UNSUPPORTED, e.code(), e.getMessage());
+            return;
+        }
+        Snapshot taken = backend().snapshot("snap-1", SnapshotSpec.of("s1"));
+        backend().power("snap-1", PowerAction.START);
+
+        assertEquals(List.of(taken), backend().snapshots("snap-1"));
+        backend().revert("snap-1", "s1");
+        assertEquals(PowerState.STOPPED, state("snap-1"), "back to the state of the snapshot");
+        backend().deleteSnapshot("snap-1", "s1");
+        assertEquals(List.of(), backend().snapshots("snap-1"));
+    }
+
+    @Test
+    void hotPlugWorksWhenAdvertisedAndIsUnsupportedOtherwise() {
+        Vm vm = define("plug-1");
+        AttachedDisk extra = disk("plug-1", 2, VolumeFormat.QCOW2, "pool-a");
+        if (!backend().capabilities().contains(Capability.HOT_PLUG)) {
+            QuantixException e = assertThrows(QuantixException.class, () -> backend().attachDisk("plug-1", extra));
+            assertEquals(ErrorCode.UNSUPPORTED, e.code(), e.getMessage());
+            return;
+        }
+        backend().attachDisk("plug-1", extra);
+        assertTrue(backend().find("plug-1").orElseThrow().disks().contains(extra));
+        backend().detachDisk("plug-1", extra.volume());
+        assertEquals(vm.disks(), backend().find("plug-1").orElseThrow().disks());
+    }
+
+    @Test
     void capabilitiesAreNonEmptyAndEveryAdvertisedOneWorks() {
         Set<Capability> advertised = backend().capabilities();
         assertFalse(advertised.isEmpty(), "a hypervisor backend that can do nothing beyond the basics");
         // The SPI has no operation for the others (snapshots, hot-plug, migration): advertising them is a lie.
         Set<Capability> testable = EnumSet.of(Capability.GRACEFUL_SHUTDOWN, Capability.REBOOT, Capability.PAUSE,
-                Capability.METRICS, Capability.UEFI);
+                Capability.METRICS, Capability.UEFI, Capability.LIFECYCLE_EVENTS, Capability.CLOUD_INIT,
+                Capability.CONSOLE, Capability.SNAPSHOT, Capability.HOT_PLUG);
         assertTrue(testable.containsAll(advertised), "advertises what the SPI cannot do: " + advertised);
 
+        List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.function.Consumer<QuantixEvent> listener = e -> events.add(e.type() + " " + e.subject());
+        backend().addListener(listener);
         define("cap-1");
         backend().power("cap-1", PowerAction.START);
+        if (advertised.contains(Capability.LIFECYCLE_EVENTS)) {
+            Instant deadline = Instant.now().plus(SHUTDOWN_WAIT);
+            while (!events.contains("STARTED cap-1") && Instant.now().isBefore(deadline)) {
+                sleep(Duration.ofMillis(50));
+            }
+            assertTrue(events.contains("STARTED cap-1"), "events: " + events);
+        }
+        backend().removeListener(listener);
+        if (advertised.contains(Capability.CONSOLE)) {
+            assertEquals(ConsoleType.SERIAL, backend().console("cap-1", ConsoleType.SERIAL).type());
+        }
+        if (advertised.contains(Capability.CLOUD_INIT)) {
+            // Defining is the contract; the seed's content is the core's (CloudInitSeedsTest), booting it a real guest's.
+            backend().define(UUID.randomUUID().toString(), builder("seed-1").build(), disks("seed-1"), nics("seed-1"),
+                    new DefineOptions(Optional.of("/nonexistent/seed-1.iso")));
+            assertEquals("seed-1", backend().find("seed-1").orElseThrow().name());
+        }
         if (advertised.contains(Capability.METRICS)) {
             VmMetrics metrics = backend().metrics("cap-1");
             assertEquals("cap-1", metrics.vm());

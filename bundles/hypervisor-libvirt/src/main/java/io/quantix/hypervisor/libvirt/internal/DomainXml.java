@@ -112,6 +112,14 @@ final class DomainXml {
         writeConsole(devices, type, serialLog(runDir, id));
         writeChannel(Xml.child(devices, "channel"), bound(type, agentSocket(runDir, id)), AGENT_CHANNEL);
         writeChannel(Xml.child(devices, "channel"), bound(type, guestAgentSocket(runDir, id)), QEMU_GA_CHANNEL);
+        if (type != Type.TEST) {
+            LibvirtConsoles.writeGraphics(devices);
+        }
+        if (type != Type.TEST) {
+            // Hot-plug needs both in place before the guest starts: neither a drive nor a PCIe port can be added live.
+            DeviceXml.addMediaDrive(devices);
+            DeviceXml.addHotplugPorts(devices, disks, nics);
+        }
         return Xml.serialize(doc, true);
     }
 
@@ -159,20 +167,26 @@ final class DomainXml {
             e.setAttribute("model", id(nic.model()));
         }
         for (int i = 0; i < disks.size(); i++) {
-            AttachedDisk disk = disks.get(i);
-            Element e = Xml.child(vm, "disk");
-            e.setAttribute("target", targets.get(i));
-            e.setAttribute("pool", disk.volume().pool());
-            e.setAttribute("volume", disk.volume().volume());
-            e.setAttribute("format", disk.format().id());
-            e.setAttribute("bus", id(disk.bus()));
+            writeDiskEntry(vm, disks.get(i), targets.get(i));
         }
-        for (AttachedNic nic : nics) {
-            Element e = Xml.child(vm, "nic");
-            e.setAttribute("mac", nic.mac());
-            e.setAttribute("network", nic.network());
-            e.setAttribute("port", nic.portId());
-        }
+        nics.forEach(nic -> writeNicEntry(vm, nic));
+    }
+
+    /** The Quantix record of an attached disk, inside {@code <qx:vm>}. */
+    static void writeDiskEntry(Element vm, AttachedDisk disk, String target) {
+        Element e = Xml.child(vm, "disk");
+        e.setAttribute("target", target);
+        e.setAttribute("pool", disk.volume().pool());
+        e.setAttribute("volume", disk.volume().volume());
+        e.setAttribute("format", disk.format().id());
+        e.setAttribute("bus", id(disk.bus()));
+    }
+
+    static void writeNicEntry(Element vm, AttachedNic nic) {
+        Element e = Xml.child(vm, "nic");
+        e.setAttribute("mac", nic.mac());
+        e.setAttribute("network", nic.network());
+        e.setAttribute("port", nic.portId());
     }
 
     private static void writeOs(Element os, VmSpec spec, Type type) {
@@ -236,7 +250,7 @@ final class DomainXml {
         target.setAttribute("name", name);
     }
 
-    private static void writeDisk(Element disk, AttachedDisk attached, String target) {
+    static void writeDisk(Element disk, AttachedDisk attached, String target) {
         disk.setAttribute("device", "disk");
         Element driver = Xml.child(disk, "driver");
         driver.setAttribute("name", "qemu");
@@ -254,7 +268,7 @@ final class DomainXml {
         targetElement.setAttribute("bus", id(attached.bus()));
     }
 
-    private static void writeNic(Element nic, AttachedNic attached) {
+    static void writeNic(Element nic, AttachedNic attached) {
         if (attached.binding() instanceof NicBinding.Bridge bridge) {
             nic.setAttribute("type", "bridge");
             Xml.child(nic, "source").setAttribute("bridge", bridge.bridge());

@@ -3,15 +3,23 @@ package io.quantix.hypervisor.libvirt.internal;
 import io.quantix.api.AttachedDisk;
 import io.quantix.api.AttachedNic;
 import io.quantix.api.Capability;
+import io.quantix.api.ConsoleEndpoint;
+import io.quantix.api.ConsoleType;
+import io.quantix.api.DiskSource;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
+import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
+import io.quantix.api.Snapshot;
+import io.quantix.api.SnapshotSpec;
 import io.quantix.api.Validation;
 import io.quantix.api.Vm;
 import io.quantix.api.VmMetrics;
 import io.quantix.api.VmSpec;
+import io.quantix.api.VolumeRef;
 import io.quantix.api.spi.Backend;
+import io.quantix.api.spi.DefineOptions;
 import io.quantix.api.spi.HypervisorBackend;
 import io.quantix.api.spi.NodeDirectories;
 import java.io.IOException;
@@ -29,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -100,6 +109,8 @@ public class LibvirtBackend implements HypervisorBackend {
     private Duration shutdownTimeout;
     /** Runs the force-stop fallback of graceful shutdowns, so power() itself never waits on a guest. */
     private ScheduledExecutorService fallbacks;
+    /** Lifecycle events and the reconnect after libvirtd restarts; lives as long as the activation. */
+    private LibvirtEvents events;
 
     @Activate
     void activate(Config config) {
@@ -122,17 +133,27 @@ public class LibvirtBackend implements HypervisorBackend {
         newTarget.nodeFile().ifPresent(TestNodeFile::createIfMissing);
         try {
             Connect.setErrorCallback(SILENT);
+            LibvirtEventLoop.acquire();
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, null);
+        }
+        LibvirtEvents newEvents = new LibvirtEvents(this::reopen);
+        try {
             Connect opened = new Connect(newTarget.uri(), false);
             try {
                 domainType = domainType(opened.getType(), virtType);
+                newEvents.attach(opened);
             } catch (QuantixException | LibvirtException e) {
                 opened.close();
                 throw e;
             }
             connect = opened;
-        } catch (LibvirtException e) {
-            throw LibvirtErrors.map(e, null);
+        } catch (LibvirtException | QuantixException e) {
+            newEvents.close();
+            LibvirtEventLoop.release();
+            throw e instanceof LibvirtException le ? LibvirtErrors.map(le, null) : (QuantixException) e;
         }
+        events = newEvents;
         target = newTarget;
         capabilities = capabilities(domainType);
         runDir = NodeDirectories.data().resolve("run");
@@ -155,17 +176,80 @@ public class LibvirtBackend implements HypervisorBackend {
             return;
         }
         fallbacks.shutdownNow();
+        events.close();
+        events.detach(connect);
         try {
             connect.close();
         } catch (LibvirtException e) {
             LOG.warn("closing the libvirt connection to {} failed: {}", target.uri(), e.getMessage());
         }
         connect = null;
+        LibvirtEventLoop.release();
         try {
             // libvirt must not call into this bundle's classes once they may be gone.
             Connect.setErrorCallback(null);
         } catch (LibvirtException e) {
             LOG.debug("resetting libvirt's error callback failed: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Replaces the connection after libvirtd closed it (see {@link LibvirtEvents}); empty once the backend is
+     * closed. Calls made while libvirtd is away fail with BACKEND_ERROR; the ones after this succeed again.
+     */
+    private synchronized Optional<Connect> reopen() throws LibvirtException {
+        if (connect == null) {
+            return Optional.empty();
+        }
+        Connect fresh = new Connect(target.uri(), false);
+        try {
+            events.attach(fresh);
+        } catch (LibvirtException e) {
+            fresh.close();
+            throw e;
+        }
+        Connect dead = connect;
+        connect = fresh;
+        events.detach(dead);
+        try {
+            dead.close();
+        } catch (LibvirtException e) {
+            LOG.debug("releasing the closed libvirt connection failed: {}", e.getMessage());
+        }
+        return Optional.of(fresh);
+    }
+
+    @Override
+    public void addListener(Consumer<QuantixEvent> listener) {
+        currentEvents().addListener(listener);
+    }
+
+    @Override
+    public void removeListener(Consumer<QuantixEvent> listener) {
+        currentEvents().removeListener(listener);
+    }
+
+    private synchronized LibvirtEvents currentEvents() {
+        connection();
+        return events;
+    }
+
+    @Override
+    public synchronized ConsoleEndpoint console(String name, ConsoleType type) {
+        Validation.required("console type", type);
+        connection();
+        if (!capabilities.contains(Capability.CONSOLE)) {
+            throw new QuantixException(ErrorCode.UNSUPPORTED, "the simulated libvirt node has no consoles");
+        }
+        try {
+            Domain domain = require(name);
+            ConsoleEndpoint endpoint = LibvirtConsoles.open(domain, name, type,
+                    DomainXml.serialLog(runDir, domain.getUUIDString()));
+            // The endpoint's toString leaves the password out.
+            LOG.info("VM '{}': console {}", name, endpoint);
+            return endpoint;
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, name);
         }
     }
 
@@ -190,14 +274,21 @@ public class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
-    public synchronized Vm define(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics) {
+    public Vm define(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics) {
+        return define(id, spec, disks, nics, DefineOptions.NONE);
+    }
+
+    @Override
+    public synchronized Vm define(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics,
+            DefineOptions options) {
         Validation.required("VM spec", spec);
         if (!NAME.equals(spec.hypervisor())) {
             throw QuantixException.invalid("VM '" + spec.name() + "' asks for hypervisor backend '"
                     + spec.hypervisor() + "', not '" + NAME + "'");
         }
-        String xml = DomainXml.build(id, spec, Validation.list("disks", disks), Validation.list("NICs", nics), domainType,
-                runDir);
+        String built = DomainXml.build(id, spec, Validation.list("disks", disks), Validation.list("NICs", nics),
+                domainType, runDir);
+        String xml = options.cloudInitSeed().map(seed -> SeedDrive.attach(built, seed)).orElse(built);
         try {
             if (lookup(spec.name()).isPresent()) {
                 throw QuantixException.alreadyExists("VM", spec.name());
@@ -281,13 +372,111 @@ public class LibvirtBackend implements HypervisorBackend {
             }
             // The UEFI variable store belongs to the VM; only the QEMU driver has one (the test driver refuses the flag).
             String id = domain.getUUIDString();
-            domain.undefine(domainType == DomainXml.Type.TEST ? 0 : UNDEFINE_NVRAM);
+            // Snapshots go with the VM (libvirt refuses otherwise); internal ones live in its disks anyway.
+            domain.undefine(Domain.UndefineFlags.SNAPSHOTS_METADATA
+                    | (domainType == DomainXml.Type.TEST ? 0 : UNDEFINE_NVRAM));
             saveTestNode();
             deleteSerialLog(id);
             LOG.info("undefined VM '{}'", name);
         } catch (LibvirtException e) {
             throw LibvirtErrors.map(e, name);
         }
+    }
+
+    // Snapshots and hot-plug: the work is in LibvirtSnapshots and LibvirtHotplug.
+
+    @Override
+    public synchronized Snapshot snapshot(String name, SnapshotSpec spec) {
+        Validation.required("snapshot spec", spec);
+        return change(name, domain -> LibvirtSnapshots.create(domain, spec, powerState(domain), domainType));
+    }
+
+    @Override
+    public synchronized List<Snapshot> snapshots(String name) {
+        try {
+            return LibvirtSnapshots.list(require(name));
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, name);
+        }
+    }
+
+    @Override
+    public synchronized void revert(String name, String snapshot) {
+        Validation.name("snapshot", snapshot);
+        change(name, domain -> {
+            LibvirtSnapshots.revert(domain, snapshot);
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized void deleteSnapshot(String name, String snapshot) {
+        Validation.name("snapshot", snapshot);
+        change(name, domain -> {
+            LibvirtSnapshots.delete(domain, snapshot);
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized void attachDisk(String name, AttachedDisk disk) {
+        Validation.required("disk", disk);
+        hotplug(name, domain -> LibvirtHotplug.attachDisk(domain, disk));
+    }
+
+    @Override
+    public synchronized void detachDisk(String name, VolumeRef volume) {
+        Validation.required("volume", volume);
+        hotplug(name, domain -> LibvirtHotplug.detachDisk(domain, volume));
+    }
+
+    @Override
+    public synchronized void attachNic(String name, AttachedNic nic) {
+        Validation.required("NIC", nic);
+        hotplug(name, domain -> LibvirtHotplug.attachNic(domain, nic));
+    }
+
+    @Override
+    public synchronized void detachNic(String name, String portId) {
+        Validation.name("port", portId);
+        hotplug(name, domain -> LibvirtHotplug.detachNic(domain, portId));
+    }
+
+    @Override
+    public synchronized void changeMedia(String name, Optional<String> isoPath) {
+        Validation.required("ISO path", isoPath).ifPresent(DiskSource.File::new);
+        hotplug(name, domain -> LibvirtHotplug.changeMedia(domain, isoPath));
+    }
+
+    /** libvirt's test driver has no device hot-plug at all. */
+    private void hotplug(String name, DomainAction action) {
+        if (domainType == DomainXml.Type.TEST) {
+            throw new QuantixException(ErrorCode.UNSUPPORTED, "libvirt's test driver cannot hot-plug devices");
+        }
+        change(name, domain -> {
+            action.run(domain);
+            return null;
+        });
+    }
+
+    private <T> T change(String name, DomainCall<T> call) {
+        try {
+            T result = call.run(require(name));
+            saveTestNode();
+            return result;
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, name);
+        }
+    }
+
+    @FunctionalInterface
+    private interface DomainCall<T> {
+        T run(Domain domain) throws LibvirtException;
+    }
+
+    @FunctionalInterface
+    private interface DomainAction {
+        void run(Domain domain) throws LibvirtException;
     }
 
     @Override
@@ -523,7 +712,13 @@ public class LibvirtBackend implements HypervisorBackend {
     /** The test driver accepts all of these; the QEMU driver can boot UEFI only with firmware descriptors. */
     private static Set<Capability> capabilities(DomainXml.Type type) {
         Set<Capability> result = EnumSet.of(Capability.GRACEFUL_SHUTDOWN, Capability.PAUSE, Capability.REBOOT,
-                Capability.METRICS);
+                Capability.METRICS, Capability.LIFECYCLE_EVENTS, Capability.CLOUD_INIT, Capability.SNAPSHOT);
+        if (type != DomainXml.Type.TEST) {
+            // The test driver has no device hot-plug.
+            result.add(Capability.HOT_PLUG);
+            // The test driver runs no display: there is nothing to connect to.
+            result.add(Capability.CONSOLE);
+        }
         if (type == DomainXml.Type.TEST || hasFirmwareDescriptors()) {
             result.add(Capability.UEFI);
         }

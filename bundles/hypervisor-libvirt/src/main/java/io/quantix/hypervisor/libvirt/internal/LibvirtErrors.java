@@ -21,6 +21,7 @@ final class LibvirtErrors {
         return switch (number) {
             case VIR_ERR_NO_DOMAIN -> vm == null ? new QuantixException(ErrorCode.NOT_FOUND, "libvirt: " + message, e)
                     : new QuantixException(ErrorCode.NOT_FOUND, "VM '" + vm + "' does not exist", e);
+            case VIR_ERR_NO_DOMAIN_SNAPSHOT -> new QuantixException(ErrorCode.NOT_FOUND, "libvirt: " + message, e);
             case VIR_ERR_DOM_EXIST -> vm == null ? new QuantixException(ErrorCode.ALREADY_EXISTS, "libvirt: " + message, e)
                     : new QuantixException(ErrorCode.ALREADY_EXISTS, "VM '" + vm + "' already exists", e);
             case VIR_ERR_OPERATION_INVALID -> new QuantixException(ErrorCode.CONFLICT, "libvirt: " + message, e);

@@ -190,7 +190,8 @@ class LibvirtBackendTest {
     @Test
     void advertisesWhatItImplementsAndSaysItIsSimulated() {
         assertEquals(Set.of(Capability.GRACEFUL_SHUTDOWN, Capability.PAUSE, Capability.REBOOT, Capability.UEFI,
-                Capability.METRICS), backend.capabilities());
+                Capability.METRICS, Capability.SNAPSHOT, Capability.LIFECYCLE_EVENTS, Capability.CLOUD_INIT),
+                backend.capabilities());
         assertTrue(backend.simulated());
         assertTrue(backend.description().contains("SIMULATED"), backend.description());
         assertTrue(backend.description().contains(ConnectionTarget.testNode(nodeFile).uri()), backend.description());

@@ -1,0 +1,229 @@
+package io.quantix.core.internal;
+
+import io.quantix.api.AttachedDisk;
+import io.quantix.api.AttachedNic;
+import io.quantix.api.Capability;
+import io.quantix.api.DiskSource;
+import io.quantix.api.DiskSpec;
+import io.quantix.api.ErrorCode;
+import io.quantix.api.NicBinding;
+import io.quantix.api.NicSpec;
+import io.quantix.api.QuantixEvent;
+import io.quantix.api.QuantixException;
+import io.quantix.api.Snapshot;
+import io.quantix.api.SnapshotSpec;
+import io.quantix.api.Validation;
+import io.quantix.api.Vm;
+import io.quantix.api.VmSpec;
+import io.quantix.api.Volume;
+import io.quantix.api.VolumeRef;
+import io.quantix.api.VolumeSpec;
+import io.quantix.api.spi.HypervisorBackend;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Changes to an existing VM: snapshots and hot-plugged devices. Each checks the hypervisor's capability before it
+ * creates anything, and undoes what it created when the hypervisor then fails. The caller serialises calls.
+ */
+final class VmChanges {
+    private static final Logger LOG = LoggerFactory.getLogger(VmChanges.class);
+
+    private final BackendRegistry backends;
+    private final StorageManager storage;
+    private final NetworkManager networks;
+    private final Events events;
+    private final VmInventory inventory;
+
+    VmChanges(BackendRegistry backends, StorageManager storage, NetworkManager networks, Events events,
+            VmInventory inventory) {
+        this.backends = backends;
+        this.storage = storage;
+        this.networks = networks;
+        this.events = events;
+        this.inventory = inventory;
+    }
+
+    Snapshot snapshot(String name, SnapshotSpec spec) {
+        Validation.required("snapshot spec", spec);
+        Snapshot taken = hypervisor(get(name), Capability.SNAPSHOT).snapshot(name, spec);
+        events.publish(QuantixEvent.Kind.VM, "SNAPSHOT_CREATED", name, "snapshot '" + taken.name() + "' taken"
+                + (taken.includesMemory() ? " with memory" : "") + (taken.external() ? " (disk-only, external)" : ""));
+        return taken;
+    }
+
+    List<Snapshot> snapshots(String name) {
+        return hypervisor(get(name), Capability.SNAPSHOT).snapshots(name);
+    }
+
+    /**
+     * A revert brings back the VM's definition of that time, so NICs plugged in since lose their NIC and NICs
+     * unplugged since come back: their ports follow, so that no port leaks and no NIC is left without one.
+     */
+    Vm revert(String name, String snapshot) {
+        Validation.name("snapshot", snapshot);
+        Vm before = get(name);
+        HypervisorBackend hv = hypervisor(before, Capability.SNAPSHOT);
+        hv.revert(name, snapshot);
+        Vm after = current(hv, name);
+        Set<String> portsBefore = before.nics().stream().map(AttachedNic::portId).collect(Collectors.toSet());
+        Set<String> portsAfter = after.nics().stream().map(AttachedNic::portId).collect(Collectors.toSet());
+        before.nics().stream().filter(n -> !portsAfter.contains(n.portId()))
+                .forEach(n -> cleanUp("port " + n.portId(), () -> networks.deletePort(n.network(), n.portId())));
+        after.nics().stream().filter(n -> !portsBefore.contains(n.portId()))
+                .forEach(n -> cleanUp("port " + n.portId(), () -> networks.createPort(n.network(), n.portId(), n.mac())));
+        events.publish(QuantixEvent.Kind.VM, "REVERTED", name, "reverted to snapshot '" + snapshot + "'; now "
+                + after.state());
+        return after;
+    }
+
+    void deleteSnapshot(String name, String snapshot) {
+        Validation.name("snapshot", snapshot);
+        hypervisor(get(name), Capability.SNAPSHOT).deleteSnapshot(name, snapshot);
+        events.publish(QuantixEvent.Kind.VM, "SNAPSHOT_DELETED", name, "snapshot '" + snapshot + "' deleted");
+    }
+
+    Vm attachDisk(String name, DiskSpec disk) {
+        Validation.required("disk", disk);
+        Vm vm = get(name);
+        HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
+        if (vm.disks().size() >= VmSpec.MAX_DISKS) {
+            throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' already has " + VmSpec.MAX_DISKS + " disks");
+        }
+        backends.storage.require(storage.spec(disk.pool()).backend());
+        UndoLog undo = new UndoLog();
+        try {
+            Volume v = storage.createVolume(disk.pool(), new VolumeSpec(freeVolumeName(vm, disk.pool()), disk.sizeBytes(),
+                    disk.format()));
+            undo.done("volume " + v.ref(), () -> storage.deleteUnused(v.ref()));
+            hv.attachDisk(name, new AttachedDisk(v.ref(), v.source(), disk.format(), disk.bus()));
+            Vm now = current(hv, name);
+            events.publish(QuantixEvent.Kind.VM, "DISK_ATTACHED", name, "disk " + v.ref() + " attached");
+            return now;
+        } catch (RuntimeException e) {
+            LOG.warn("attaching a disk to VM {} failed, rolling back: {}", name, e.getMessage());
+            throw undo.rollback(e);
+        }
+    }
+
+    Vm detachDisk(String name, VolumeRef volume, boolean deleteVolume) {
+        Validation.required("volume", volume);
+        Vm vm = get(name);
+        HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
+        if (vm.disks().stream().noneMatch(d -> d.volume().equals(volume))) {
+            throw QuantixException.notFound("disk of VM '" + name + "' from volume", volume.toString());
+        }
+        if (deleteVolume) {
+            backends.storage.require(storage.spec(volume.pool()).backend());
+        }
+        hv.detachDisk(name, volume);
+        Vm now = current(hv, name);
+        events.publish(QuantixEvent.Kind.VM, "DISK_DETACHED", name, "disk " + volume + " detached");
+        if (deleteVolume) {
+            // the VM no longer uses it; if this fails the volume stays, detached, for the user to delete
+            storage.deleteUnused(volume);
+        }
+        return now;
+    }
+
+    Vm attachNic(String name, NicSpec nic) {
+        Validation.required("NIC", nic);
+        Vm vm = get(name);
+        HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
+        if (vm.nics().size() >= VmSpec.MAX_NICS) {
+            throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' already has " + VmSpec.MAX_NICS + " NICs");
+        }
+        backends.networks.require(networks.spec(nic.network()).driver());
+        Set<String> taken = usedMacs();
+        nic.mac().filter(taken::contains).ifPresent(mac -> {
+            throw new QuantixException(ErrorCode.CONFLICT, "MAC address " + mac + " is already in use");
+        });
+        String portId = UUID.randomUUID().toString();
+        String mac = nic.mac().orElseGet(() -> VmManager.randomMac(taken));
+        UndoLog undo = new UndoLog();
+        try {
+            NicBinding binding = networks.createPort(nic.network(), portId, mac);
+            undo.done("port " + portId + " on " + nic.network(), () -> networks.deletePort(nic.network(), portId));
+            hv.attachNic(name, new AttachedNic(nic.network(), portId, mac, nic.model(), binding));
+            Vm now = current(hv, name);
+            events.publish(QuantixEvent.Kind.VM, "NIC_ATTACHED", name, "NIC " + mac + " on network " + nic.network()
+                    + " attached (port " + portId + ")");
+            return now;
+        } catch (RuntimeException e) {
+            LOG.warn("attaching a NIC to VM {} failed, rolling back: {}", name, e.getMessage());
+            throw undo.rollback(e);
+        }
+    }
+
+    Vm detachNic(String name, String portId) {
+        Validation.name("port", portId);
+        Vm vm = get(name);
+        HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
+        AttachedNic nic = vm.nics().stream().filter(n -> n.portId().equals(portId)).findFirst()
+                .orElseThrow(() -> QuantixException.notFound("NIC of VM '" + name + "' on port", portId));
+        backends.networks.require(networks.spec(nic.network()).driver());
+        hv.detachNic(name, portId);
+        Vm now = current(hv, name);
+        cleanUp("port " + portId, () -> networks.deletePort(nic.network(), portId));
+        events.publish(QuantixEvent.Kind.VM, "NIC_DETACHED", name, "NIC " + nic.mac() + " detached");
+        return now;
+    }
+
+    Vm changeMedia(String name, Optional<String> isoPath) {
+        // the same rule as any disk path: absolute and normalised, so it cannot climb out of where it names
+        Optional<String> iso = Validation.required("ISO path", isoPath).map(p -> new DiskSource.File(p).path());
+        Vm vm = get(name);
+        HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
+        hv.changeMedia(name, iso);
+        Vm now = current(hv, name);
+        events.publish(QuantixEvent.Kind.VM, "MEDIA_CHANGED", name, iso.map(p -> "CD-ROM now holds " + p)
+                .orElse("CD-ROM ejected"));
+        return now;
+    }
+
+    private Vm get(String name) {
+        Validation.name("VM", name);
+        return inventory.find(name).orElseThrow(() -> QuantixException.notFound("VM", name));
+    }
+
+    private HypervisorBackend hypervisor(Vm vm, Capability capability) {
+        return backends.hypervisors.require(vm.spec().hypervisor(), capability);
+    }
+
+    private Vm current(HypervisorBackend hv, String name) {
+        Vm now = hv.find(name).orElseThrow(() -> QuantixException.notFound("VM", name));
+        inventory.remember(now);
+        return now;
+    }
+
+    /** The first {@code <vm>-diskN} not yet in the pool, so hot-plugged volumes are named like the VM's others. */
+    private String freeVolumeName(Vm vm, String pool) {
+        Set<String> taken = storage.listVolumes(pool).stream().map(Volume::name).collect(Collectors.toSet());
+        vm.disks().forEach(d -> taken.add(d.volume().volume()));
+        for (int i = vm.disks().size(); ; i++) {
+            String candidate = VmManager.diskVolumeName(vm.name(), i);
+            if (!taken.contains(candidate)) {
+                return candidate;
+            }
+        }
+    }
+
+    private Set<String> usedMacs() {
+        return inventory.list().stream().flatMap(v -> v.nics().stream()).map(AttachedNic::mac)
+                .collect(Collectors.toCollection(HashSet::new));
+    }
+
+    private static void cleanUp(String what, Runnable action) {
+        try {
+            action.run();
+        } catch (QuantixException e) {
+            LOG.error("the VM changed, but its {} could not be updated: {}", what, e.getMessage());
+        }
+    }
+}

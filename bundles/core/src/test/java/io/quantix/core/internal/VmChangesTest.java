@@ -1,0 +1,228 @@
+package io.quantix.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.quantix.api.AttachedDisk;
+import io.quantix.api.AttachedNic;
+import io.quantix.api.Capability;
+import io.quantix.api.DiskSource;
+import io.quantix.api.DiskSpec;
+import io.quantix.api.ErrorCode;
+import io.quantix.api.PoolUsage;
+import io.quantix.api.PowerAction;
+import io.quantix.api.PowerState;
+import io.quantix.api.QuantixException;
+import io.quantix.api.SnapshotSpec;
+import io.quantix.api.StoragePoolSpec;
+import io.quantix.api.Validation;
+import io.quantix.api.Vm;
+import io.quantix.api.VmMetrics;
+import io.quantix.api.VmSpec;
+import io.quantix.api.Volume;
+import io.quantix.api.VolumeRef;
+import io.quantix.api.VolumeSpec;
+import io.quantix.api.spi.Backend;
+import io.quantix.api.spi.HypervisorBackend;
+import io.quantix.api.spi.StorageBackend;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/** Hot-plug and snapshots through the core, over a hypervisor and a storage backend that record what they are asked. */
+class VmChangesTest {
+    private final Storage storage = new Storage();
+    private final List<AttachedDisk> attached = new ArrayList<>();
+
+    @Test
+    void aDiskForAVmWhoseHypervisorCannotHotPlugIsRefusedBeforeAnyVolumeIsMade() {
+        VmManager vms = node(Set.of(), false);
+
+        assertCode(ErrorCode.UNSUPPORTED, () -> vms.attachDisk("web", DiskSpec.of("p", Validation.GIB)));
+        assertEquals(List.of(), storage.created);
+    }
+
+    @Test
+    void aDiskTheHypervisorFailsToPlugInLeavesNoVolumeBehind() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), true);
+
+        assertCode(ErrorCode.BACKEND_ERROR, () -> vms.attachDisk("web", DiskSpec.of("p", Validation.GIB)));
+        assertEquals(List.of("web-disk0"), storage.created);
+        assertEquals(List.of("web-disk0"), storage.deleted);
+        assertEquals(List.of(), attached);
+    }
+
+    @Test
+    void anAttachedDiskIsNamedAfterTheVmAndShownOnIt() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+
+        Vm vm = vms.attachDisk("web", DiskSpec.of("p", Validation.GIB));
+
+        assertEquals(List.of(new VolumeRef("p", "web-disk0")), vm.disks().stream().map(AttachedDisk::volume).toList());
+        assertEquals(List.of(), storage.deleted);
+    }
+
+    @Test
+    void snapshotsOfAVmWhoseHypervisorHasNoneAreUnsupported() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+
+        assertCode(ErrorCode.UNSUPPORTED, () -> vms.snapshot("web", SnapshotSpec.of("s1")));
+        assertCode(ErrorCode.UNSUPPORTED, () -> vms.snapshots("web"));
+    }
+
+    @Test
+    void anIsoPathMustBeAbsoluteAndNormalised() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> vms.changeMedia("web", Optional.of("/isos/../etc/shadow")));
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> vms.changeMedia("web", Optional.of("debian.iso")));
+    }
+
+    private VmManager node(Set<Capability> capabilities, boolean attachFails) {
+        Events events = new Events();
+        BackendRegistry registry = new BackendRegistry(events);
+        VmInventory inventory = new VmInventory(registry);
+        ConfigurationAdmin configAdmin = configAdmin(Map.of(DefinitionStore.NAME, "p", "backend", "fake"));
+        StorageManager storageManager = new StorageManager(registry, events, configAdmin, inventory);
+        NetworkManager networkManager = new NetworkManager(registry, events, configAdmin(Map.of()), inventory);
+        registry.bindHypervisor(new Hypervisor(capabilities, attachFails), Map.of(Backend.PROPERTY, "hv"));
+        registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
+        return new VmManager(registry, storageManager, networkManager, events, inventory);
+    }
+
+    /** Config Admin holding one storage pool definition, or none. */
+    private static ConfigurationAdmin configAdmin(Map<String, String> pool) {
+        Configuration config = (Configuration) Proxy.newProxyInstance(VmChangesTest.class.getClassLoader(),
+                new Class<?>[] {Configuration.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getPid" -> StorageManager.FACTORY_PID + "~p";
+                    case "getProperties" -> {
+                        Dictionary<String, Object> props = new Hashtable<>(pool);
+                        yield props;
+                    }
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+        return (ConfigurationAdmin) Proxy.newProxyInstance(VmChangesTest.class.getClassLoader(),
+                new Class<?>[] {ConfigurationAdmin.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("listConfigurations")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    return pool.isEmpty() ? null : new Configuration[] {config};
+                });
+    }
+
+    private static void assertCode(ErrorCode expected, Runnable call) {
+        QuantixException e = assertThrows(QuantixException.class, call::run);
+        assertEquals(expected, e.code(), e.getMessage());
+    }
+
+    /** One stopped VM, "web"; plugging a disk in fails if asked to. */
+    private final class Hypervisor implements HypervisorBackend {
+        private final Set<Capability> capabilities;
+        private final boolean attachFails;
+
+        Hypervisor(Set<Capability> capabilities, boolean attachFails) {
+            this.capabilities = capabilities;
+            this.attachFails = attachFails;
+        }
+
+        @Override
+        public void attachDisk(String vm, AttachedDisk disk) {
+            if (attachFails) {
+                throw new QuantixException(ErrorCode.BACKEND_ERROR, "libvirt: no free PCI slot");
+            }
+            attached.add(disk);
+        }
+
+        @Override
+        public List<Vm> list() {
+            return List.of(new Vm("3f0c2a4e-8d7b-4c1e-9a6f-0b5d2e7c9a13", VmSpec.builder("web").hypervisor("hv").build(),
+                    PowerState.RUNNING, attached, List.of()));
+        }
+
+        @Override
+        public Optional<Vm> find(String name) {
+            return list().stream().filter(vm -> vm.name().equals(name)).findFirst();
+        }
+
+        @Override
+        public Set<Capability> capabilities() {
+            return capabilities;
+        }
+
+        @Override
+        public String description() {
+            return "recording hypervisor";
+        }
+
+        @Override
+        public Vm define(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void power(String name, PowerAction action) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void undefine(String name) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public VmMetrics metrics(String name) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** Records the volumes it creates and deletes. */
+    private static final class Storage implements StorageBackend {
+        final List<String> created = new ArrayList<>();
+        final List<String> deleted = new ArrayList<>();
+
+        @Override
+        public Volume createVolume(StoragePoolSpec pool, VolumeSpec spec) {
+            created.add(spec.name());
+            return new Volume(new VolumeRef(pool.name(), spec.name()), spec.format(), spec.sizeBytes(), 0,
+                    new DiskSource.File("/pools/" + pool.name() + "/" + spec.name()));
+        }
+
+        @Override
+        public void deleteVolume(StoragePoolSpec pool, String volume) {
+            deleted.add(volume);
+        }
+
+        @Override
+        public List<Volume> volumes(StoragePoolSpec pool) {
+            return List.of();
+        }
+
+        @Override
+        public PoolUsage probe(StoragePoolSpec pool) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Volume resizeVolume(StoragePoolSpec pool, String volume, long newSizeBytes) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Set<Capability> capabilities() {
+            return Set.of();
+        }
+
+        @Override
+        public String description() {
+            return "recording storage";
+        }
+    }
+}

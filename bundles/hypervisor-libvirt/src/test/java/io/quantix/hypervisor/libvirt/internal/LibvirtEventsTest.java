@@ -1,0 +1,84 @@
+package io.quantix.hypervisor.libvirt.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quantix.api.Capability;
+import io.quantix.api.PowerAction;
+import io.quantix.api.QuantixEvent;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.libvirt.event.DomainEvent;
+import org.libvirt.event.DomainEventType;
+
+/** libvirt's test driver emits lifecycle events like the QEMU driver, through the same event loop. */
+class LibvirtEventsTest {
+    @TempDir
+    Path dir;
+    private LibvirtBackend backend;
+    private final List<String> seen = new CopyOnWriteArrayList<>();
+    private final Consumer<QuantixEvent> recorder = e -> seen.add(e.kind() + " " + e.type() + " " + e.subject());
+
+    @BeforeEach
+    void open() {
+        backend = new LibvirtBackend();
+        backend.open(ConnectionTarget.testNode(dir.resolve("node.xml")));
+    }
+
+    @AfterEach
+    void close() {
+        backend.close();
+    }
+
+    @Test
+    void everyStateChangeMapsToOneQuantixTypeAndDefinitionChangesToNone() {
+        // detail numbers are libvirt's: STARTED 1 = MIGRATED, STOPPED 2 = CRASHED, 3 = MIGRATED
+        assertEquals(Optional.of("STARTED"), LibvirtEvents.type(new DomainEvent(DomainEventType.STARTED, 0)));
+        assertEquals(Optional.of("MIGRATED"), LibvirtEvents.type(new DomainEvent(DomainEventType.STARTED, 1)));
+        assertEquals(Optional.of("PAUSED"), LibvirtEvents.type(new DomainEvent(DomainEventType.SUSPENDED, 0)));
+        assertEquals(Optional.of("PAUSED"), LibvirtEvents.type(new DomainEvent(DomainEventType.PMSUSPENDED, 0)));
+        assertEquals(Optional.of("RESUMED"), LibvirtEvents.type(new DomainEvent(DomainEventType.RESUMED, 0)));
+        assertEquals(Optional.of("STOPPED"), LibvirtEvents.type(new DomainEvent(DomainEventType.STOPPED, 0)));
+        assertEquals(Optional.of("STOPPED"), LibvirtEvents.type(new DomainEvent(DomainEventType.STOPPED, 1)));
+        assertEquals(Optional.of("CRASHED"), LibvirtEvents.type(new DomainEvent(DomainEventType.STOPPED, 2)));
+        assertEquals(Optional.of("MIGRATED"), LibvirtEvents.type(new DomainEvent(DomainEventType.STOPPED, 3)));
+        assertEquals(Optional.of("SHUTDOWN"), LibvirtEvents.type(new DomainEvent(DomainEventType.SHUTDOWN, 0)));
+        assertEquals(Optional.of("CRASHED"), LibvirtEvents.type(new DomainEvent(DomainEventType.CRASHED, 0)));
+        assertEquals(Optional.empty(), LibvirtEvents.type(new DomainEvent(DomainEventType.DEFINED, 0)));
+        assertEquals(Optional.empty(), LibvirtEvents.type(new DomainEvent(DomainEventType.UNDEFINED, 0)));
+    }
+
+    @Test
+    void powerActionsArriveAsVmEventsInOrderAndStopAfterTheListenerIsRemoved() throws Exception {
+        assertTrue(backend.capabilities().contains(Capability.LIFECYCLE_EVENTS));
+        backend.addListener(recorder);
+        backend.define(Fixtures.ID, Fixtures.spec("web-1"), Fixtures.disks("/data/a.qcow2"), Fixtures.nics());
+        for (PowerAction action : List.of(PowerAction.START, PowerAction.PAUSE, PowerAction.RESUME, PowerAction.FORCE_STOP)) {
+            backend.power("web-1", action);
+        }
+        List<String> expected = List.of("VM STARTED web-1", "VM PAUSED web-1", "VM RESUMED web-1", "VM STOPPED web-1");
+        await(() -> seen.size() >= expected.size());
+        assertEquals(expected, seen);
+
+        backend.removeListener(recorder);
+        backend.power("web-1", PowerAction.START);
+        backend.addListener(e -> seen.add("canary " + e.type()));
+        backend.power("web-1", PowerAction.FORCE_STOP);
+        await(() -> seen.contains("canary STOPPED"));
+        assertEquals(expected.size() + 1, seen.size(), seen.toString());
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.quantix.shell.internal;
+
+import io.quantix.api.ConsoleEndpoint;
+import io.quantix.api.ConsoleType;
+import io.quantix.api.QuantixException;
+import io.quantix.api.Validation;
+import io.quantix.api.service.VmService;
+import java.util.Locale;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.completers.StringsCompleter;
+
+@Service
+@Command(scope = "qx", name = "vm-console", description = "Shows where to reach a VM's console; for VNC and SPICE,"
+        + " sets a new one-time password")
+public class VmConsole extends QxAction {
+    @Reference
+    VmService vms;
+
+    @Argument(name = "name", required = true, description = "VM name")
+    @Completion(VmNameCompleter.class)
+    String name;
+
+    @Option(name = "--type", description = "vnc (default), spice or serial (the serial log, read-only)")
+    @Completion(value = StringsCompleter.class, values = {"vnc", "spice", "serial"})
+    String type = "vnc";
+
+    @Override
+    protected Object run() {
+        System.out.println(describe(name, vms.console(name, type(type))));
+        return null;
+    }
+
+    static ConsoleType type(String text) {
+        try {
+            return ConsoleType.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw QuantixException.invalid("console type " + Validation.quote(text) + " is invalid: use vnc, spice or serial");
+        }
+    }
+
+    /** What a person needs to connect; the password is shown here, to the one who asked, and nowhere else. */
+    static String describe(String vm, ConsoleEndpoint endpoint) {
+        if (endpoint.type() == ConsoleType.SERIAL) {
+            return "Serial console log of VM " + vm + " (read-only, on the node): " + endpoint.path().orElseThrow();
+        }
+        return endpoint.type() + " console of VM " + vm + ": " + endpoint.host() + ":" + endpoint.port()
+                + System.lineSeparator() + "One-time password: " + endpoint.password().orElseThrow()
+                + " (valid until " + endpoint.expiresAt().orElseThrow() + ")";
+    }
+}

@@ -1,0 +1,42 @@
+package io.quantix.shell.internal;
+
+import io.quantix.api.Snapshot;
+import io.quantix.api.SnapshotSpec;
+import io.quantix.api.service.VmService;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+@Service
+@Command(scope = "qx", name = "vm-snapshot", description = "Takes a snapshot of a VM: with its memory (--memory, a running"
+        + " VM), disk-only into overlay files (--disk-only), or of a stopped VM's disks")
+public class VmSnapshot extends QxAction {
+    @Reference
+    VmService vms;
+
+    @Argument(index = 0, name = "vm", required = true, description = "VM name")
+    @Completion(VmNameCompleter.class)
+    String vm;
+
+    @Argument(index = 1, name = "snapshot", required = true, description = "snapshot name")
+    String snapshot;
+
+    @Option(name = "--memory", description = "also save the running guest's memory: a revert resumes it")
+    boolean memory;
+
+    @Option(name = "--disk-only", description = "freeze the disks and write on into new overlay files")
+    boolean diskOnly;
+
+    @Option(name = "--description", description = "free text")
+    String description = "";
+
+    @Override
+    protected Object run() {
+        Snapshot taken = vms.snapshot(vm, new SnapshotSpec(snapshot, memory, diskOnly, description));
+        System.out.println("VM " + vm + ": snapshot " + taken.name() + " taken" + VmSnapshotList.details(taken));
+        return null;
+    }
+}

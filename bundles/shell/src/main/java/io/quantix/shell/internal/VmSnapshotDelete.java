@@ -1,0 +1,30 @@
+package io.quantix.shell.internal;
+
+import io.quantix.api.service.VmService;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+@Service
+@Command(scope = "qx", name = "vm-snapshot-delete", description = "Deletes a snapshot and keeps the VM as it is now"
+        + " (a disk-only one is merged back into the VM's disks)")
+public class VmSnapshotDelete extends QxAction {
+    @Reference
+    VmService vms;
+
+    @Argument(index = 0, name = "vm", required = true, description = "VM name")
+    @Completion(VmNameCompleter.class)
+    String vm;
+
+    @Argument(index = 1, name = "snapshot", required = true, description = "snapshot name")
+    String snapshot;
+
+    @Override
+    protected Object run() {
+        vms.deleteSnapshot(vm, snapshot);
+        System.out.println("VM " + vm + ": snapshot " + snapshot + " deleted");
+        return null;
+    }
+}
