@@ -1,0 +1,447 @@
+package io.quantix.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quantix.api.Vm;
+import io.quantix.api.service.StorageService;
+import io.quantix.api.service.VmService;
+import io.quantix.security.TlsMaterial;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.inject.Inject;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.MethodSorters;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.OptionUtils;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * The REST API as a client meets it, over HTTPS with the node's own certificate: first-boot setup, login, a VM's
+ * whole life, paging, idempotent creation, hostile input, the event stream and the OpenAPI document. The tests
+ * run in name order: the first one sets the admin up.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class RestIT extends QuantixTestSupport {
+    private static final int PORT = 18443;
+    private static final String API = "https://127.0.0.1:" + PORT + "/api/v1";
+    private static final String USER = "admin";
+    private static final String PASSWORD = "correct horse battery";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    TlsMaterial tls;
+    @Inject
+    VmService vms;
+    @Inject
+    StorageService storage;
+
+    private HttpClient client;
+    private String token;
+
+    @Override
+    @Configuration
+    public Option[] config() {
+        try {
+            return OptionUtils.combine(super.config(),
+                    editConfigurationFilePut("etc/io.quantix.rest.cfg", "port", String.valueOf(PORT)),
+                    // a VM's agent socket lives under the data directory and a Unix socket path has 107 bytes:
+                    // target/exam/<uuid>/data/quantix/run/<uuid>.agent.sock under this checkout is longer
+                    editConfigurationFilePut("etc/system.properties", "quantix.data.dir",
+                            java.nio.file.Files.createTempDirectory("qxrest").toString()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    // ---- tests, in order ----
+
+    @Test
+    public void t1_noAdminYetThenSetup() throws Exception {
+        await("the API listens", () -> {
+            try {
+                return get("/health", null).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        HttpResponse<String> health = get("/health", null);
+        assertEquals("UP", json(health).get("status").asText());
+
+        assertError(401, "UNAUTHENTICATED", get("/vms", null));
+        assertTrue(json(get("/vms", null)).get("message").asText().contains("POST /api/v1/setup"));
+        assertError(401, "UNAUTHENTICATED", post("/auth/login", null, credentials(USER, PASSWORD)));
+
+        assertError(400, "INVALID_ARGUMENT", post("/setup", null, credentials(USER, "short")));
+        HttpResponse<String> setup = post("/setup", null, credentials(USER, PASSWORD));
+        assertEquals(setup.body(), 201, setup.statusCode());
+        assertError(409, "ALREADY_EXISTS", post("/setup", null, credentials(USER, "another password!")));
+
+        HttpResponse<String> anonymous = get("/vms", null);
+        assertError(401, "UNAUTHENTICATED", anonymous);
+        assertEquals("Bearer", anonymous.headers().firstValue("WWW-Authenticate").orElseThrow());
+        assertError(401, "UNAUTHENTICATED", get("/vms", "not-a-token"));
+        assertError(401, "UNAUTHENTICATED", post("/auth/login", null, credentials(USER, "wrong password!!")));
+
+        String session = login();
+        assertEquals(200, get("/vms", session).statusCode());
+        assertEquals(204, post("/auth/logout", session, "").statusCode());
+        assertError(401, "UNAUTHENTICATED", get("/vms", session));
+    }
+
+    @Test
+    public void t2_plainHttpIsNotServed() throws Exception {
+        HttpRequest plain = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + "/api/v1/health"))
+                .timeout(Duration.ofSeconds(5)).build();
+        try {
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(plain, BodyHandlers.ofString());
+            fail("plain HTTP got an answer: " + answer.statusCode());
+        } catch (IOException expected) {
+            // the TLS listener drops a plain-text request
+        }
+    }
+
+    @Test
+    public void t3_vmLifecycle() throws Exception {
+        String token = token();
+        assertEquals(200, get("/node", token).statusCode());
+        assertTrue(json(get("/node/backends", token)).isArray());
+
+        HttpResponse<String> created = post("/vms", token, vmJson("life1", "[" + disk("default", 64L << 20) + "]", "[]"));
+        assertEquals(created.body(), 201, created.statusCode());
+        assertEquals("/api/v1/vms/life1", created.headers().firstValue("Location").orElseThrow());
+        JsonNode vm = json(created);
+        assertEquals("STOPPED", vm.get("state").asText());
+        assertEquals(1, vm.get("disks").size());
+        assertEquals("life1", json(get("/vms/life1", token)).get("spec").get("name").asText());
+        assertTrue(volumes(token).stream().anyMatch(v -> v.startsWith("life1")));
+
+        assertEquals("RUNNING", json(power("life1", "START", token)).get("state").asText());
+        assertEquals(200, get("/vms/life1/metrics", token).statusCode());
+        assertError(409, "CONFLICT", delete("/vms/life1?deleteVolumes=true", token));
+
+        power("life1", "FORCE_STOP", token);
+        await("life1 stops", () -> "STOPPED".equals(json(get("/vms/life1", token)).get("state").asText()));
+        assertEquals(204, delete("/vms/life1?deleteVolumes=true", token).statusCode());
+        assertError(404, "NOT_FOUND", get("/vms/life1", token));
+        assertFalse(volumes(token).stream().anyMatch(v -> v.startsWith("life1")));
+    }
+
+    @Test
+    public void t4_paginationAndFiltering() throws Exception {
+        String token = token();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(201, post("/vms", token, vmJson("page" + i, "[]", "[\"paged\"]")).statusCode());
+        }
+        assertEquals(201, post("/vms", token, vmJson("other1", "[]", "[\"other\"]")).statusCode());
+        power("page3", "START", token);
+
+        JsonNode first = json(get("/vms?tag=paged&limit=2", token));
+        assertEquals(5, first.get("total").asInt());
+        assertEquals(List.of("page0", "page1"), names(first));
+        assertEquals(List.of("page4"), names(json(get("/vms?tag=paged&limit=2&offset=4", token))));
+        assertEquals(List.of(), names(json(get("/vms?tag=paged&offset=99", token))));
+        JsonNode running = json(get("/vms?tag=paged&state=RUNNING", token));
+        assertEquals(1, running.get("total").asInt());
+        assertEquals(List.of("page3"), names(running));
+
+        assertError(400, "INVALID_ARGUMENT", get("/vms?state=FLYING", token));
+        assertError(400, "INVALID_ARGUMENT", get("/vms?limit=0", token));
+        assertError(400, "INVALID_ARGUMENT", get("/vms?limit=abc", token));
+        assertError(400, "INVALID_ARGUMENT", get("/vms?offset=-1", token));
+    }
+
+    @Test
+    public void t5_idempotentRetryCreatesOneVm() throws Exception {
+        String token = token();
+        int before = vms.list().size();
+        String body = vmJson("idem1", "[]", "[]");
+        HttpResponse<String> first = send(request("/vms", token).header("Idempotency-Key", "key-1")
+                .POST(BodyPublishers.ofString(body)));
+        HttpResponse<String> retry = send(request("/vms", token).header("Idempotency-Key", "key-1")
+                .POST(BodyPublishers.ofString(body)));
+        assertEquals(first.body(), 201, first.statusCode());
+        assertEquals(retry.body(), 201, retry.statusCode());
+        assertEquals(json(first).get("id").asText(), json(retry).get("id").asText());
+        assertEquals("true", retry.headers().firstValue("Idempotent-Replayed").orElseThrow());
+        assertEquals(before + 1, vms.list().size());
+
+        assertError(409, "CONFLICT", send(request("/vms", token).header("Idempotency-Key", "key-1")
+                .POST(BodyPublishers.ofString(vmJson("idem2", "[]", "[]")))));
+        assertEquals(before + 1, vms.list().size());
+        assertError(409, "ALREADY_EXISTS", post("/vms", token, body));
+    }
+
+    @Test
+    public void t6_hostileInputIsRefusedWithoutChangingAnything() throws Exception {
+        String token = token();
+        Set<String> vmsBefore = vmNames();
+        List<String> volumesBefore = volumes(token);
+        String good = vmJson("hostile1", "[" + disk("default", 64L << 20) + "]", "[]");
+
+        assertError(400, "INVALID_ARGUMENT", post("/vms", token, "{\"name\": \"hostile1\", "));
+        assertError(400, "INVALID_ARGUMENT", post("/vms", token, "not json at all"));
+        assertError(400, "INVALID_ARGUMENT", post("/vms", token, ""));
+        assertError(400, "INVALID_ARGUMENT", post("/vms", token, good.replace("\"vcpus\"", "\"colour\":\"red\",\"vcpus\"")));
+        assertError(400, "INVALID_ARGUMENT", post("/vms", token, good.replace("\"vcpus\":1", "\"vcpus\":\"one\"")));
+        assertError(400, "INVALID_ARGUMENT", post("/vms", token, good.replace("\"vcpus\":1", "\"vcpus\":[1]")));
+        assertError(413, "INVALID_ARGUMENT", post("/vms", token,
+                good.replace("\"hostile1\"", "\"" + "x".repeat(70 * 1024) + "\"")));
+        for (String name : List.of("../etc", "<vm>&amp;\"'", "a b", "x".repeat(64))) {
+            assertError(400, "INVALID_ARGUMENT", post("/vms", token, good.replace("hostile1", JSON.writeValueAsString(name)
+                    .replaceAll("^\"|\"$", ""))));
+        }
+        assertError(400, "INVALID_ARGUMENT", get("/vms/..%2Fetc", token));
+        assertError(400, "INVALID_ARGUMENT", get("/vms/..%2F..%2Fetc%2Fpasswd/metrics", token));
+        assertError(400, "INVALID_ARGUMENT", delete("/vms/..%2Fetc", token));
+        assertError(400, "INVALID_ARGUMENT", delete("/pools/default/volumes/..%2F..%2Fetc", token));
+        assertError(400, "INVALID_ARGUMENT", get("/vms/%3Cvm%3E%26", token));
+        assertError(400, "INVALID_ARGUMENT", post("/vms", token, good.replace(String.valueOf(64L << 20), "-1")));
+        assertError(400, "INVALID_ARGUMENT", post("/vms", token, good.replace(String.valueOf(64L << 20), "99999999999999999999999")));
+        assertError(400, "INVALID_ARGUMENT", post("/vms", token, good.replace(String.valueOf(64L << 20), String.valueOf(Long.MAX_VALUE))));
+        assertError(400, "INVALID_ARGUMENT", post("/vms", token, good.replace("\"memoryMiB\":256", "\"memoryMiB\":-5")));
+        assertError(400, "INVALID_ARGUMENT", post("/pools/default/volumes", token,
+                "{\"name\":\"huge\",\"sizeBytes\":9223372036854775807,\"format\":\"QCOW2\"}"));
+        assertError(400, "INVALID_ARGUMENT", post("/pools/default/volumes", token,
+                "{\"name\":\"neg\",\"sizeBytes\":-1048576,\"format\":\"QCOW2\"}"));
+        assertError(400, "INVALID_ARGUMENT", post("/vms/nosuch/power", token, "{\"action\":\"EXPLODE\"}"));
+        assertError(400, "INVALID_ARGUMENT", get("/vms?tag=%3Cb%3E", token));
+
+        assertEquals(vmsBefore, vmNames());
+        assertEquals(volumesBefore, volumes(token));
+    }
+
+    @Test
+    public void t7_anEventArrivesOnTheStreamForAPowerAction() throws Exception {
+        String token = token();
+        assertError(401, "UNAUTHENTICATED", get("/events", null));
+        assertEquals(201, post("/vms", token, vmJson("events1", "[]", "[]")).statusCode());
+
+        HttpResponse<InputStream> stream = client().send(request("/events", token).GET().build(),
+                BodyHandlers.ofInputStream());
+        assertEquals(200, stream.statusCode());
+        assertTrue(stream.headers().firstValue("Content-Type").orElseThrow().startsWith("text/event-stream"));
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            assertEquals(": connected", lines.readLine());
+            power("events1", "START", token);
+            CompletableFuture<JsonNode> started = CompletableFuture.supplyAsync(() -> {
+                try {
+                    String event = null;
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        if (line.startsWith("event: ")) {
+                            event = line.substring(7);
+                        } else if (line.startsWith("data: ")) {
+                            JsonNode data = JSON.readTree(line.substring(6));
+                            if ("io/quantix/vm/STARTED".equals(event) && "events1".equals(data.get("subject").asText())) {
+                                return data;
+                            }
+                        }
+                    }
+                    return null;
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            JsonNode data = started.get(30, TimeUnit.SECONDS);
+            assertEquals("VM", data.get("kind").asText());
+            assertEquals("STARTED", data.get("type").asText());
+            assertTrue(data.get("at").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"));
+        }
+    }
+
+    @Test
+    public void t8_theOpenApiDocumentMatchesTheServedRoutes() throws Exception {
+        // a session of its own: the route check calls logout
+        String session = login();
+        JsonNode doc = json(get("/openapi.json", null));
+        assertEquals("/api/v1", doc.get("servers").get(0).get("url").asText());
+        List<String> checked = new ArrayList<>();
+        int documented = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields(); paths.hasNext();) {
+            Map.Entry<String, JsonNode> path = paths.next();
+            String concrete = path.getKey().replaceAll("\\{[^}]+}", "routecheck-missing");
+            for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext();) {
+                String method = methods.next().toUpperCase();
+                documented++;
+                if (concrete.equals("/auth/logout")) {
+                    continue;
+                }
+                int status = status(method, concrete, session);
+                assertNotEquals(method + " " + concrete, 405, status);
+                checked.add(method + " " + path.getKey() + " -> " + status);
+            }
+        }
+        assertEquals(204, post("/auth/logout", session, "").statusCode());
+        assertTrue(checked.toString(), documented >= 25);
+        assertEquals("every documented operation but logout was called: " + checked, documented - 1, checked.size());
+
+        // and the check is not vacuous: an undocumented route is a route 404, a wrong method a 405
+        HttpResponse<String> unknown = get("/nosuch", token());
+        assertError(404, "NOT_FOUND", unknown);
+        assertTrue(json(unknown).get("message").asText().startsWith("no endpoint"));
+        assertError(405, "INVALID_ARGUMENT", delete("/health", token()));
+    }
+
+    // ---- helpers ----
+
+    /** The status of one documented operation; a 404 must be about the object, not the route. */
+    private int status(String method, String path, String session) throws Exception {
+        HttpRequest.Builder builder = request(path, session);
+        if (path.equals("/events")) {
+            HttpResponse<InputStream> stream = client().send(builder.GET().build(), BodyHandlers.ofInputStream());
+            stream.body().close();
+            return stream.statusCode();
+        }
+        HttpResponse<String> answer = send(builder.method(method,
+                method.equals("POST") ? BodyPublishers.ofString("{}") : BodyPublishers.noBody()));
+        if (answer.statusCode() == 404) {
+            assertFalse(method + " " + path + " is documented but not served",
+                    json(answer).get("message").asText().startsWith("no endpoint"));
+        }
+        return answer.statusCode();
+    }
+
+    private HttpClient client() throws Exception {
+        if (client == null) {
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            String alias = tls.keyStore().aliases().nextElement();
+            Certificate node = tls.keyStore().getCertificate(alias);
+            trusted.setCertificateEntry("node", node);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trusted);
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+        }
+        return client;
+    }
+
+    private String token() throws Exception {
+        if (token == null) {
+            token = login();
+        }
+        return token;
+    }
+
+    private String login() throws Exception {
+        HttpResponse<String> answer = post("/auth/login", null, credentials(USER, PASSWORD));
+        assertEquals(answer.body(), 200, answer.statusCode());
+        JsonNode body = json(answer);
+        assertTrue(body.get("expiresAt").asText().endsWith("Z"));
+        return body.get("token").asText();
+    }
+
+    private HttpRequest.Builder request(String path, String bearer) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(API + path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json");
+        return bearer == null ? builder : builder.header("Authorization", "Bearer " + bearer);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return client().send(request.build(), BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path, String bearer) throws Exception {
+        return send(request(path, bearer).GET());
+    }
+
+    private HttpResponse<String> post(String path, String bearer, String body) throws Exception {
+        return send(request(path, bearer).POST(BodyPublishers.ofString(body)));
+    }
+
+    private HttpResponse<String> delete(String path, String bearer) throws Exception {
+        return send(request(path, bearer).DELETE());
+    }
+
+    private HttpResponse<String> power(String vm, String action, String bearer) throws Exception {
+        HttpResponse<String> answer = post("/vms/" + vm + "/power", bearer, "{\"action\":\"" + action + "\"}");
+        assertEquals(answer.body(), 200, answer.statusCode());
+        return answer;
+    }
+
+    private static String credentials(String user, String password) {
+        return "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}";
+    }
+
+    private static String disk(String pool, long size) {
+        return "{\"pool\":\"" + pool + "\",\"sizeBytes\":" + size + ",\"format\":\"QCOW2\",\"bus\":\"VIRTIO\"}";
+    }
+
+    private static String vmJson(String name, String disks, String tags) {
+        return "{\"name\":\"" + name + "\",\"hypervisor\":\"libvirt\",\"vcpus\":1,\"memoryMiB\":256,\"firmware\":\"BIOS\","
+                + "\"disks\":" + disks + ",\"nics\":[],\"bootOrder\":[],\"tags\":" + tags + ","
+                + "\"ha\":{\"enabled\":false,\"restartPriority\":0}}";
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        return JSON.readTree(response.body());
+    }
+
+    /** An error answer as a client checks it: status, stable code, a message, and no Java internals. */
+    private static void assertError(int status, String code, HttpResponse<String> response) throws IOException {
+        assertEquals(response.body(), status, response.statusCode());
+        JsonNode body = json(response);
+        assertEquals(response.body(), code, body.get("code").asText());
+        assertFalse(body.get("message").asText().isBlank());
+        assertTrue(body.get("details").isObject());
+        assertFalse(response.body(), response.body().contains("Exception"));
+        assertFalse(response.body(), response.body().contains("\tat ") || response.body().contains("at io.quantix"));
+        assertFalse(response.body(), response.body().contains("com.fasterxml"));
+    }
+
+    private static List<String> names(JsonNode page) {
+        List<String> names = new ArrayList<>();
+        page.get("items").forEach(vm -> names.add(vm.get("spec").get("name").asText()));
+        return names;
+    }
+
+    private Set<String> vmNames() {
+        return vms.list().stream().map(Vm::name).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private List<String> volumes(String bearer) throws Exception {
+        List<String> names = new ArrayList<>();
+        json(get("/pools/default/volumes?limit=1000", bearer)).get("items")
+                .forEach(v -> names.add(v.get("ref").get("volume").asText()));
+        assertEquals(storage.listVolumes("default").size(), names.size());
+        return names;
+    }
+}
