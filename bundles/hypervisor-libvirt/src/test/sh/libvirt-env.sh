@@ -99,8 +99,20 @@ build_guest() {
     echo "$stamp" > "$CACHE/stamp"
 }
 
+# Test domains an interrupted earlier run left behind would clash with this run's names: remove them
+# (only the tests' own qx-it-* names; nothing else in libvirtd is touched).
+remove_stale_test_domains() {
+    for d in $(virsh -c qemu:///system list --all --name | grep '^qx-it-' || true); do
+        log "removing stale test domain $d"
+        virsh -c qemu:///system destroy "$d" >/dev/null 2>&1 || true
+        virsh -c qemu:///system undefine --nvram --snapshots-metadata "$d" >/dev/null 2>&1 \
+            || virsh -c qemu:///system undefine "$d" >/dev/null 2>&1 || true
+    done
+}
+
 install_packages
 kvm_permissions
 start_daemons
+remove_stale_test_domains
 build_guest
 log "ready: $CACHE"
