@@ -33,9 +33,6 @@ public abstract class QuantixTestSupport {
             keepRuntimeFolder(),
             configureConsole().ignoreLocalConsole(),
             logLevel(LogLevel.INFO),
-            // Boot features provision before start level 80 completes: the test probe then installs into a
-            // settled framework instead of racing the features resolver.
-            editConfigurationFilePut("etc/org.apache.karaf.features.cfg", "featuresBootAsynchronous", "false"),
             // the libvirt test driver on a file of this run, even on a host whose libvirtd and KVM auto mode would pick
             editConfigurationFilePut("etc/io.quantix.hypervisor.libvirt.cfg", "uri",
                     "test://" + new File("target/libvirt-" + UUID.randomUUID() + ".xml").getAbsoluteFile().toURI().getRawPath()),
