@@ -23,8 +23,8 @@ class NodeManagerTest {
     @Test
     void unmanagedDomainsOfEveryHypervisorAreMergedAndSorted() {
         Map<String, HypervisorBackend> hypervisors = Map.of(
-                "libvirt", new Unmanaged(() -> List.of("zeta", "test")),
-                "other", new Unmanaged(() -> List.of("alpha", "test")));
+                "libvirt", new UnmanagedDomainsDouble(() -> List.of("zeta", "test")),
+                "other", new UnmanagedDomainsDouble(() -> List.of("alpha", "test")));
 
         assertEquals(List.of("alpha", "test", "zeta"), NodeManager.unmanaged(hypervisors));
     }
@@ -32,16 +32,17 @@ class NodeManagerTest {
     @Test
     void aHypervisorThatCannotAnswerHidesOnlyItsOwnDomains() {
         Map<String, HypervisorBackend> hypervisors = Map.of(
-                "libvirt", new Unmanaged(() -> {
+                "libvirt", new UnmanagedDomainsDouble(() -> {
                     throw QuantixException.backendUnavailable("hypervisor", "libvirt");
                 }),
-                "other", new Unmanaged(() -> List.of("legacy-db")));
+                "other", new UnmanagedDomainsDouble(() -> List.of("legacy-db")));
 
         assertEquals(List.of("legacy-db"), NodeManager.unmanaged(hypervisors));
     }
 
     /** A hypervisor that only knows its unmanaged domains. */
-    private record Unmanaged(Supplier<List<String>> names) implements HypervisorBackend {
+    /** A test double of the SPI: only the unmanaged-domain answer matters here; it can also fail on demand. */
+    private record UnmanagedDomainsDouble(Supplier<List<String>> names) implements HypervisorBackend {
         @Override
         public List<String> unmanaged() {
             return names.get();

@@ -37,9 +37,13 @@ import org.junit.jupiter.api.Test;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
-/** Hot-plug and snapshots through the core, over a hypervisor and a storage backend that record what they are asked. */
+/**
+ * Hot-plug and snapshots through the core, over test doubles of the two SPIs that record what they are asked
+ * and fail on demand: the rollback paths need a backend that fails at a chosen step, which no real backend
+ * does on request. The real path runs against libvirtd in the libvirt module's LibvirtLiveChangesIT.
+ */
 class VmChangesTest {
-    private final Storage storage = new Storage();
+    private final RecordingStorageDouble storage = new RecordingStorageDouble();
     private final List<AttachedDisk> attached = new ArrayList<>();
 
     @Test
@@ -93,7 +97,7 @@ class VmChangesTest {
         ConfigurationAdmin configAdmin = configAdmin(Map.of(DefinitionStore.NAME, "p", "backend", "fake"));
         StorageManager storageManager = new StorageManager(registry, events, configAdmin, inventory);
         NetworkManager networkManager = new NetworkManager(registry, events, configAdmin(Map.of()), inventory);
-        registry.bindHypervisor(new Hypervisor(capabilities, attachFails), Map.of(Backend.PROPERTY, "hv"));
+        registry.bindHypervisor(new RecordingHypervisorDouble(capabilities, attachFails), Map.of(Backend.PROPERTY, "hv"));
         registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
         return new VmManager(registry, storageManager, networkManager, events, inventory);
     }
@@ -124,11 +128,11 @@ class VmChangesTest {
     }
 
     /** One stopped VM, "web"; plugging a disk in fails if asked to. */
-    private final class Hypervisor implements HypervisorBackend {
+    private final class RecordingHypervisorDouble implements HypervisorBackend {
         private final Set<Capability> capabilities;
         private final boolean attachFails;
 
-        Hypervisor(Set<Capability> capabilities, boolean attachFails) {
+        RecordingHypervisorDouble(Set<Capability> capabilities, boolean attachFails) {
             this.capabilities = capabilities;
             this.attachFails = attachFails;
         }
@@ -184,7 +188,7 @@ class VmChangesTest {
     }
 
     /** Records the volumes it creates and deletes. */
-    private static final class Storage implements StorageBackend {
+    private static final class RecordingStorageDouble implements StorageBackend {
         final List<String> created = new ArrayList<>();
         final List<String> deleted = new ArrayList<>();
 
