@@ -5,7 +5,6 @@ import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
 import io.quantix.api.Vm;
-import io.quantix.api.VmSpec;
 import io.quantix.api.service.VmService;
 import java.util.Comparator;
 import java.util.List;
@@ -69,7 +68,7 @@ final class VmResource {
     }
 
     private Reply created(Call call, boolean start) {
-        Vm vm = vms.create(call.body(VmSpec.class), start);
+        Vm vm = vms.create(call.body(VmCreateRequest.class).toSpec(), start);
         return Reply.created(RestServer.BASE + "/vms/" + vm.name(), vm);
     }
 

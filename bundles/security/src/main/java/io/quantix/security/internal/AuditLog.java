@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -50,7 +51,9 @@ final class AuditLog {
 
     private synchronized void append(String line) {
         try {
-            SecureFiles.createPrivateDirectories(file.getParent());
+            // the data directory is shared: QEMU reaches pools and sockets below it, so it keeps the usual mode;
+            // the log itself is 0600
+            Files.createDirectories(file.getParent());
             try (FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.APPEND), PosixFilePermissions.asFileAttribute(SecureFiles.OWNER_ONLY))) {
                 ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
