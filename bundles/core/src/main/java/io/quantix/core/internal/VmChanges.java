@@ -19,7 +19,6 @@ import io.quantix.api.Volume;
 import io.quantix.api.VolumeRef;
 import io.quantix.api.VolumeSpec;
 import io.quantix.api.spi.HypervisorBackend;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -140,7 +139,7 @@ final class VmChanges {
             throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' already has " + VmSpec.MAX_NICS + " NICs");
         }
         backends.networks.require(networks.spec(nic.network()).driver());
-        Set<String> taken = usedMacs();
+        Set<String> taken = inventory.macsInUse();
         nic.mac().filter(taken::contains).ifPresent(mac -> {
             throw new QuantixException(ErrorCode.CONFLICT, "MAC address " + mac + " is already in use");
         });
@@ -212,11 +211,6 @@ final class VmChanges {
                 return candidate;
             }
         }
-    }
-
-    private Set<String> usedMacs() {
-        return inventory.list().stream().flatMap(v -> v.nics().stream()).map(AttachedNic::mac)
-                .collect(Collectors.toCollection(HashSet::new));
     }
 
     private static void cleanUp(String what, Runnable action) {

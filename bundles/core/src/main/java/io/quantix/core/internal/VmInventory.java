@@ -1,13 +1,16 @@
 package io.quantix.core.internal;
 
+import io.quantix.api.AttachedNic;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Vm;
 import io.quantix.api.spi.HypervisorBackend;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -45,8 +48,35 @@ public class VmInventory {
                 .toList();
     }
 
+    /**
+     * One VM, asked of each live hypervisor by name rather than listing them all: this is the path of every
+     * single-VM call. A VM of a backend that is away comes from the last list, as UNAVAILABLE.
+     */
     Optional<Vm> find(String name) {
-        return list().stream().filter(vm -> vm.name().equals(name)).findFirst();
+        Map<String, HypervisorBackend> live = backends.hypervisors.snapshot();
+        for (Map.Entry<String, HypervisorBackend> e : live.entrySet()) {
+            try {
+                Optional<Vm> vm = e.getValue().find(name);
+                if (vm.isPresent()) {
+                    remember(vm.get());
+                    return vm;
+                }
+            } catch (QuantixException ex) {
+                LOG.warn("cannot look up VM {} on hypervisor {}: {}", name, e.getKey(), ex.getMessage());
+            }
+        }
+        return lastSeen.entrySet().stream()
+                .filter(e -> !live.containsKey(e.getKey()))
+                .map(e -> e.getValue().get(name))
+                .filter(java.util.Objects::nonNull)
+                .findFirst()
+                .map(vm -> vm.withState(PowerState.UNAVAILABLE));
+    }
+
+    /** The MAC addresses of every NIC on the node, as a set the caller may add to. */
+    Set<String> macsInUse() {
+        return list().stream().flatMap(vm -> vm.nics().stream()).map(AttachedNic::mac)
+                .collect(Collectors.toCollection(HashSet::new));
     }
 
     void remember(Vm vm) {

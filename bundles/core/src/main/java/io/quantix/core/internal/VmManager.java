@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -142,9 +141,10 @@ public class VmManager implements VmService {
             backends.networks.require(networks.spec(nic.network()).driver());
         }
         Set<String> macs = new HashSet<>();
+        Set<String> inUse = inventory.macsInUse();
         for (NicSpec nic : spec.nics()) {
             nic.mac().ifPresent(mac -> {
-                if (!macs.add(mac) || usedMacs().contains(mac)) {
+                if (!macs.add(mac) || inUse.contains(mac)) {
                     throw new QuantixException(ErrorCode.CONFLICT, "MAC address " + mac + " is already in use");
                 }
             });
@@ -164,7 +164,7 @@ public class VmManager implements VmService {
 
     private List<AttachedNic> createPorts(VmSpec spec, UndoLog undo) {
         List<AttachedNic> nics = new ArrayList<>();
-        Set<String> taken = usedMacs();
+        Set<String> taken = inventory.macsInUse();
         for (NicSpec n : spec.nics()) {
             String portId = UUID.randomUUID().toString();
             String mac = n.mac().orElseGet(() -> randomMac(taken));
@@ -312,11 +312,6 @@ public class VmManager implements VmService {
     public VmMetrics metrics(String name) {
         Vm vm = get(name);
         return backends.hypervisors.require(vm.spec().hypervisor(), Capability.METRICS).metrics(name);
-    }
-
-    private Set<String> usedMacs() {
-        return list().stream().flatMap(vm -> vm.nics().stream()).map(AttachedNic::mac)
-                .collect(Collectors.toCollection(HashSet::new));
     }
 
     /** A locally administered unicast address in QEMU's 52:54:00 range, unique on this node. */

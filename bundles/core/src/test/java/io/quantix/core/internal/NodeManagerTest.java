@@ -2,19 +2,10 @@ package io.quantix.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.quantix.api.AttachedDisk;
-import io.quantix.api.AttachedNic;
-import io.quantix.api.Capability;
-import io.quantix.api.PowerAction;
 import io.quantix.api.QuantixException;
-import io.quantix.api.Vm;
-import io.quantix.api.VmMetrics;
-import io.quantix.api.VmSpec;
 import io.quantix.api.spi.HypervisorBackend;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -40,52 +31,17 @@ class NodeManagerTest {
         assertEquals(List.of("legacy-db"), NodeManager.unmanaged(hypervisors));
     }
 
-    /** A hypervisor that only knows its unmanaged domains. */
-    /** A test double of the SPI: only the unmanaged-domain answer matters here; it can also fail on demand. */
-    private record UnmanagedDomainsDouble(Supplier<List<String>> names) implements HypervisorBackend {
+    /** A test double of the SPI that only knows its unmanaged domains; it can also fail on demand. */
+    private static final class UnmanagedDomainsDouble extends HypervisorDouble {
+        private final Supplier<List<String>> names;
+
+        UnmanagedDomainsDouble(Supplier<List<String>> names) {
+            this.names = names;
+        }
+
         @Override
         public List<String> unmanaged() {
             return names.get();
-        }
-
-        @Override
-        public Vm define(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<Vm> list() {
-            return List.of();
-        }
-
-        @Override
-        public Optional<Vm> find(String name) {
-            return Optional.empty();
-        }
-
-        @Override
-        public void power(String name, PowerAction action) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void undefine(String name) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public VmMetrics metrics(String name) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Set<Capability> capabilities() {
-            return Set.of();
-        }
-
-        @Override
-        public String description() {
-            return "stub";
         }
     }
 }

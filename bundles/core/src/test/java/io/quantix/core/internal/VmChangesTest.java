@@ -4,26 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.quantix.api.AttachedDisk;
-import io.quantix.api.AttachedNic;
 import io.quantix.api.Capability;
 import io.quantix.api.DiskSource;
 import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.PoolUsage;
-import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
 import io.quantix.api.SnapshotSpec;
 import io.quantix.api.StoragePoolSpec;
 import io.quantix.api.Validation;
 import io.quantix.api.Vm;
-import io.quantix.api.VmMetrics;
 import io.quantix.api.VmSpec;
 import io.quantix.api.Volume;
 import io.quantix.api.VolumeRef;
 import io.quantix.api.VolumeSpec;
 import io.quantix.api.spi.Backend;
-import io.quantix.api.spi.HypervisorBackend;
 import io.quantix.api.spi.StorageBackend;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -128,7 +124,7 @@ class VmChangesTest {
     }
 
     /** One stopped VM, "web"; plugging a disk in fails if asked to. */
-    private final class RecordingHypervisorDouble implements HypervisorBackend {
+    private final class RecordingHypervisorDouble extends HypervisorDouble {
         private final Set<Capability> capabilities;
         private final boolean attachFails;
 
@@ -152,11 +148,6 @@ class VmChangesTest {
         }
 
         @Override
-        public Optional<Vm> find(String name) {
-            return list().stream().filter(vm -> vm.name().equals(name)).findFirst();
-        }
-
-        @Override
         public Set<Capability> capabilities() {
             return capabilities;
         }
@@ -164,26 +155,6 @@ class VmChangesTest {
         @Override
         public String description() {
             return "recording hypervisor";
-        }
-
-        @Override
-        public Vm define(String id, VmSpec spec, List<AttachedDisk> disks, List<AttachedNic> nics) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void power(String name, PowerAction action) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void undefine(String name) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public VmMetrics metrics(String name) {
-            throw new UnsupportedOperationException();
         }
     }
 

@@ -4,34 +4,24 @@ import io.quantix.api.ConsoleEndpoint;
 import io.quantix.api.ConsoleType;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
-import io.quantix.api.service.VmService;
 import java.util.Locale;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.StringsCompleter;
 
 @Service
 @Command(scope = "qx", name = "vm-console", description = "Shows where to reach a VM's console; for VNC and SPICE,"
         + " sets a new one-time password")
-public class VmConsole extends QxAction {
-    @Reference
-    VmService vms;
-
-    @Argument(name = "name", required = true, description = "VM name")
-    @Completion(VmNameCompleter.class)
-    String name;
-
+public class VmConsole extends VmAction {
     @Option(name = "--type", description = "vnc (default), spice or serial (the serial log, read-only)")
     @Completion(value = StringsCompleter.class, values = {"vnc", "spice", "serial"})
     String type = "vnc";
 
     @Override
     protected Object run() {
-        System.out.println(describe(name, vms.console(name, type(type))));
+        System.out.println(describe(vm, vms.console(vm, type(type))));
         return null;
     }
 

@@ -1,23 +1,13 @@
 package io.quantix.shell.internal;
 
 import io.quantix.api.Vm;
-import io.quantix.api.service.VmService;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Service
 @Command(scope = "qx", name = "vm-disk-attach", description = "Creates a volume and plugs it into a VM, running or not")
-public class VmDiskAttach extends QxAction {
-    @Reference
-    VmService vms;
-
-    @Argument(index = 0, name = "vm", required = true, description = "VM name")
-    @Completion(VmNameCompleter.class)
-    String vm;
-
+public class VmDiskAttach extends VmAction {
     @Argument(index = 1, name = "disk", required = true, description = "the new disk: POOL:SIZE[:qcow2|raw], e.g. default:10G")
     String disk;
 

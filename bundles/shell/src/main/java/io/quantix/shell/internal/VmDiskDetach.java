@@ -3,24 +3,14 @@ package io.quantix.shell.internal;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
 import io.quantix.api.VolumeRef;
-import io.quantix.api.service.VmService;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Service
 @Command(scope = "qx", name = "vm-disk-detach", description = "Unplugs a disk from a VM; the volume is kept unless --delete")
-public class VmDiskDetach extends QxAction {
-    @Reference
-    VmService vms;
-
-    @Argument(index = 0, name = "vm", required = true, description = "VM name")
-    @Completion(VmNameCompleter.class)
-    String vm;
-
+public class VmDiskDetach extends VmAction {
     @Argument(index = 1, name = "volume", required = true, description = "the disk's volume: POOL/VOLUME")
     String volume;
 

@@ -1,26 +1,17 @@
 package io.quantix.shell.internal;
 
 import io.quantix.api.QuantixException;
-import io.quantix.api.service.VmService;
 import java.util.Optional;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.completers.FileCompleter;
 
 @Service
 @Command(scope = "qx", name = "vm-media", description = "Inserts an ISO image into a VM's CD-ROM drive, or ejects it")
-public class VmMedia extends QxAction {
-    @Reference
-    VmService vms;
-
-    @Argument(index = 0, name = "vm", required = true, description = "VM name")
-    @Completion(VmNameCompleter.class)
-    String vm;
-
+public class VmMedia extends VmAction {
     @Argument(index = 1, name = "iso", description = "absolute path of the ISO image on the node")
     @Completion(FileCompleter.class)
     String iso;

@@ -3,23 +3,14 @@ package io.quantix.shell.internal;
 import io.quantix.api.AttachedNic;
 import io.quantix.api.NicSpec;
 import io.quantix.api.Vm;
-import io.quantix.api.service.VmService;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Service
 @Command(scope = "qx", name = "vm-nic-attach", description = "Plugs a new NIC on a network into a VM, running or not")
-public class VmNicAttach extends QxAction {
-    @Reference
-    VmService vms;
-
-    @Argument(index = 0, name = "vm", required = true, description = "VM name")
-    @Completion(VmNameCompleter.class)
-    String vm;
-
+public class VmNicAttach extends VmAction {
     @Argument(index = 1, name = "network", required = true, description = "network name")
     @Completion(NetworkNameCompleter.class)
     String network;

@@ -1,22 +1,12 @@
 package io.quantix.shell.internal;
 
-import io.quantix.api.service.VmService;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Service
 @Command(scope = "qx", name = "vm-nic-detach", description = "Unplugs a NIC from a VM and deletes its network port")
-public class VmNicDetach extends QxAction {
-    @Reference
-    VmService vms;
-
-    @Argument(index = 0, name = "vm", required = true, description = "VM name")
-    @Completion(VmNameCompleter.class)
-    String vm;
-
+public class VmNicDetach extends VmAction {
     @Argument(index = 1, name = "port", required = true, description = "the NIC's port id, as qx:vm-list shows it")
     String port;
 

@@ -1,23 +1,13 @@
 package io.quantix.shell.internal;
 
 import io.quantix.api.Vm;
-import io.quantix.api.service.VmService;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Service
 @Command(scope = "qx", name = "vm-revert", description = "Returns a VM to a snapshot; everything since is lost")
-public class VmRevert extends QxAction {
-    @Reference
-    VmService vms;
-
-    @Argument(index = 0, name = "vm", required = true, description = "VM name")
-    @Completion(VmNameCompleter.class)
-    String vm;
-
+public class VmRevert extends VmAction {
     @Argument(index = 1, name = "snapshot", required = true, description = "snapshot name")
     String snapshot;
 

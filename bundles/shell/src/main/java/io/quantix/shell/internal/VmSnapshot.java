@@ -2,25 +2,15 @@ package io.quantix.shell.internal;
 
 import io.quantix.api.Snapshot;
 import io.quantix.api.SnapshotSpec;
-import io.quantix.api.service.VmService;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Service
 @Command(scope = "qx", name = "vm-snapshot", description = "Takes a snapshot of a VM: with its memory (--memory, a running"
         + " VM), disk-only into overlay files (--disk-only), or of a stopped VM's disks")
-public class VmSnapshot extends QxAction {
-    @Reference
-    VmService vms;
-
-    @Argument(index = 0, name = "vm", required = true, description = "VM name")
-    @Completion(VmNameCompleter.class)
-    String vm;
-
+public class VmSnapshot extends VmAction {
     @Argument(index = 1, name = "snapshot", required = true, description = "snapshot name")
     String snapshot;
 

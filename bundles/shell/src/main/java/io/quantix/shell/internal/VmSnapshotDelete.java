@@ -1,23 +1,13 @@
 package io.quantix.shell.internal;
 
-import io.quantix.api.service.VmService;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Service
 @Command(scope = "qx", name = "vm-snapshot-delete", description = "Deletes a snapshot and keeps the VM as it is now"
         + " (a disk-only one is merged back into the VM's disks)")
-public class VmSnapshotDelete extends QxAction {
-    @Reference
-    VmService vms;
-
-    @Argument(index = 0, name = "vm", required = true, description = "VM name")
-    @Completion(VmNameCompleter.class)
-    String vm;
-
+public class VmSnapshotDelete extends VmAction {
     @Argument(index = 1, name = "snapshot", required = true, description = "snapshot name")
     String snapshot;
 

@@ -1,28 +1,17 @@
 package io.quantix.shell.internal;
 
 import io.quantix.api.Snapshot;
-import io.quantix.api.service.VmService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Completion;
-import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 @Service
 @Command(scope = "qx", name = "vm-snapshot-list", description = "Lists a VM's snapshots as a tree, children indented"
         + " under the snapshot they were taken after")
-public class VmSnapshotList extends QxAction {
-    @Reference
-    VmService vms;
-
-    @Argument(name = "vm", required = true, description = "VM name")
-    @Completion(VmNameCompleter.class)
-    String vm;
-
+public class VmSnapshotList extends VmAction {
     @Override
     protected Object run() {
         List<String> lines = tree(vms.snapshots(vm));
