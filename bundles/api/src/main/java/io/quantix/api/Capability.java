@@ -17,5 +17,14 @@ public enum Capability {
     /** Attaches a cloud-init NoCloud seed at definition. */
     CLOUD_INIT,
     /** Reports VM state changes as they happen, including those nobody asked Quantix for (a guest powering off). */
-    LIFECYCLE_EVENTS
+    LIFECYCLE_EVENTS,
+    // storage, added later
+    /** Point-in-time snapshots of single volumes. */
+    VOLUME_SNAPSHOT,
+    /** Read-only template volumes that new volumes are cloned from. */
+    TEMPLATES,
+    /** Imports a disk image (qcow2 or raw) streamed in as a new volume. */
+    IMAGE_IMPORT,
+    /** Keeps ISO images that VMs can use as CD-ROMs. */
+    ISO_LIBRARY
 }

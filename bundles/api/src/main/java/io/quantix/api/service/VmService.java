@@ -4,6 +4,8 @@ import io.quantix.api.CloudInit;
 import io.quantix.api.ConsoleEndpoint;
 import io.quantix.api.ConsoleType;
 import io.quantix.api.DiskSpec;
+import io.quantix.api.MigrationProgress;
+import io.quantix.api.MigrationSpec;
 import io.quantix.api.NicSpec;
 import io.quantix.api.PowerAction;
 import io.quantix.api.Snapshot;
@@ -14,6 +16,7 @@ import io.quantix.api.VmSpec;
 import io.quantix.api.VolumeRef;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * VMs on this node. Every method throws {@link io.quantix.api.QuantixException} with a stable code.
@@ -85,4 +88,17 @@ public interface VmService {
 
     /** Inserts the ISO image (an absolute path on the node) into the VM's CD-ROM drive; empty ejects it. */
     Vm changeMedia(String name, Optional<String> isoPath);
+
+    /**
+     * Moves the VM to another node and blocks until the migration ends, reporting progress about once a second.
+     * A running VM moves live if {@link io.quantix.api.MigrationSpec#live()} asks for it, else CONFLICT; a stopped
+     * VM moves offline. Once COMPLETED the VM belongs to the destination and is no longer on this node.
+     * UNSUPPORTED if its hypervisor cannot migrate; CONFLICT if a migration of the VM already runs.
+     *
+     * @return the last progress: COMPLETED, or CANCELLED after {@link #cancelMigration}
+     */
+    MigrationProgress migrate(String name, MigrationSpec spec, Consumer<MigrationProgress> progress);
+
+    /** Cancels the VM's running migration; the VM keeps running here. NOT_FOUND if none runs. */
+    void cancelMigration(String name);
 }

@@ -6,6 +6,8 @@ import io.quantix.api.Capability;
 import io.quantix.api.ConsoleEndpoint;
 import io.quantix.api.ConsoleType;
 import io.quantix.api.ErrorCode;
+import io.quantix.api.MigrationProgress;
+import io.quantix.api.MigrationSpec;
 import io.quantix.api.PowerAction;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
@@ -143,6 +145,22 @@ public interface HypervisorBackend extends Backend {
     /** Inserts the ISO image into the VM's CD-ROM drive, or ejects it when empty. */
     default void changeMedia(String vm, Optional<String> isoPath) {
         throw unsupported("hot-plug");
+    }
+
+    // Migration (Capability.LIVE_MIGRATION).
+
+    /**
+     * Moves the VM to the hypervisor at {@link MigrationSpec#targetUri()}, blocking until it ends and calling
+     * {@code progress} about once a second. Returns the last progress (COMPLETED or CANCELLED); throws
+     * BACKEND_ERROR with the hypervisor's reason if it failed, the VM staying here.
+     */
+    default MigrationProgress migrate(String vm, MigrationSpec spec, Consumer<MigrationProgress> progress) {
+        throw unsupported("migration");
+    }
+
+    /** Asks the VM's running migration to stop; NOT_FOUND if none runs. */
+    default void cancelMigration(String vm) {
+        throw unsupported("migration");
     }
 
     private QuantixException unsupported(String what) {

@@ -1,9 +1,15 @@
 package io.quantix.api.spi;
 
+import io.quantix.api.ErrorCode;
+import io.quantix.api.IsoImage;
 import io.quantix.api.PoolUsage;
+import io.quantix.api.QuantixException;
 import io.quantix.api.StoragePoolSpec;
 import io.quantix.api.Volume;
+import io.quantix.api.VolumeFormat;
+import io.quantix.api.VolumeSnapshot;
 import io.quantix.api.VolumeSpec;
+import java.io.InputStream;
 import java.util.List;
 
 /**
@@ -26,4 +32,60 @@ public interface StorageBackend extends Backend {
     void deleteVolume(StoragePoolSpec pool, String volume);
 
     Volume resizeVolume(StoragePoolSpec pool, String volume, long newSizeBytes);
+
+    // Beyond the basics: a backend advertises the Capability named on each and keeps the UNSUPPORTED default otherwise.
+
+    /**
+     * VOLUME_CLONE: a new volume with the source's content, copy-on-write where the backend can (qcow2 backing
+     * file, RBD clone), a full copy otherwise. The source may be a template. ALREADY_EXISTS if the target is taken.
+     */
+    default Volume cloneVolume(StoragePoolSpec pool, String source, String target) {
+        throw unsupported(pool, "cloning volumes");
+    }
+
+    /** TEMPLATES: a read-only template made from a volume, which stays as it is. */
+    default Volume createTemplate(StoragePoolSpec pool, String volume, String template) {
+        throw unsupported(pool, "templates");
+    }
+
+    /** VOLUME_SNAPSHOT: oldest first. */
+    default List<VolumeSnapshot> volumeSnapshots(StoragePoolSpec pool, String volume) {
+        throw unsupported(pool, "volume snapshots");
+    }
+
+    default VolumeSnapshot snapshotVolume(StoragePoolSpec pool, String volume, String snapshot) {
+        throw unsupported(pool, "volume snapshots");
+    }
+
+    default void deleteVolumeSnapshot(StoragePoolSpec pool, String volume, String snapshot) {
+        throw unsupported(pool, "volume snapshots");
+    }
+
+    /**
+     * IMAGE_IMPORT: a new volume holding the image read from {@code image} (qcow2 or raw, as {@code format}
+     * says). More than {@code maxBytes}, a broken stream or an image qemu-img rejects leaves no volume behind.
+     */
+    default Volume importVolume(StoragePoolSpec pool, String name, VolumeFormat format, InputStream image,
+            long maxBytes) {
+        throw unsupported(pool, "image import");
+    }
+
+    /** ISO_LIBRARY: the pool's ISO images, by name. */
+    default List<IsoImage> isos(StoragePoolSpec pool) {
+        throw unsupported(pool, "an ISO library");
+    }
+
+    /** ISO_LIBRARY: stores an ISO read from {@code data}; an upload that breaks or exceeds maxBytes leaves no file. */
+    default IsoImage uploadIso(StoragePoolSpec pool, String name, InputStream data, long maxBytes) {
+        throw unsupported(pool, "an ISO library");
+    }
+
+    default void deleteIso(StoragePoolSpec pool, String name) {
+        throw unsupported(pool, "an ISO library");
+    }
+
+    private static QuantixException unsupported(StoragePoolSpec pool, String what) {
+        return new QuantixException(ErrorCode.UNSUPPORTED,
+                "storage backend '" + pool.backend() + "' of pool '" + pool.name() + "' does not offer " + what);
+    }
 }

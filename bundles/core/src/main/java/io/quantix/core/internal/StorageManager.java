@@ -1,17 +1,23 @@
 package io.quantix.core.internal;
 
 import io.quantix.api.Availability;
+import io.quantix.api.Capability;
 import io.quantix.api.ErrorCode;
+import io.quantix.api.IsoImage;
 import io.quantix.api.PoolUsage;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
 import io.quantix.api.StoragePool;
 import io.quantix.api.StoragePoolSpec;
+import io.quantix.api.Validation;
 import io.quantix.api.Volume;
+import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeRef;
+import io.quantix.api.VolumeSnapshot;
 import io.quantix.api.VolumeSpec;
 import io.quantix.api.service.StorageService;
 import io.quantix.api.spi.StorageBackend;
+import java.io.InputStream;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -109,14 +115,93 @@ public class StorageManager implements StorageService {
     @Override
     public Volume resizeVolume(String pool, String volume, long newSizeBytes) {
         StoragePoolSpec spec = spec(pool);
-        Volume resized = backends.storage.require(spec.backend(), io.quantix.api.Capability.VOLUME_RESIZE)
-                .resizeVolume(spec, volume, newSizeBytes);
+        Volume resized = backend(spec, Capability.VOLUME_RESIZE).resizeVolume(spec, volume, newSizeBytes);
         events.publish(QuantixEvent.Kind.VOLUME, "RESIZED", resized.ref().toString(), newSizeBytes + " bytes");
         return resized;
     }
 
+    @Override
+    public Volume cloneVolume(String pool, String source, String target) {
+        Validation.name("volume", target);
+        StoragePoolSpec spec = spec(pool);
+        Volume clone = backend(spec, Capability.VOLUME_CLONE).cloneVolume(spec, source, target);
+        events.publish(QuantixEvent.Kind.VOLUME, "CREATED", clone.ref().toString(), "cloned from " + source);
+        return clone;
+    }
+
+    @Override
+    public Volume createTemplate(String pool, String volume, String template) {
+        Validation.name("template", template);
+        StoragePoolSpec spec = spec(pool);
+        Volume created = backend(spec, Capability.TEMPLATES).createTemplate(spec, volume, template);
+        events.publish(QuantixEvent.Kind.VOLUME, "CREATED", created.ref().toString(), "template made from " + volume);
+        return created;
+    }
+
+    @Override
+    public List<VolumeSnapshot> volumeSnapshots(String pool, String volume) {
+        StoragePoolSpec spec = spec(pool);
+        return backend(spec, Capability.VOLUME_SNAPSHOT).volumeSnapshots(spec, volume);
+    }
+
+    @Override
+    public VolumeSnapshot snapshotVolume(String pool, String volume, String snapshot) {
+        Validation.name("volume snapshot", snapshot);
+        StoragePoolSpec spec = spec(pool);
+        VolumeSnapshot taken = backend(spec, Capability.VOLUME_SNAPSHOT).snapshotVolume(spec, volume, snapshot);
+        events.publish(QuantixEvent.Kind.VOLUME, "SNAPSHOT_CREATED", taken.volume().toString(), "snapshot " + snapshot);
+        return taken;
+    }
+
+    @Override
+    public void deleteVolumeSnapshot(String pool, String volume, String snapshot) {
+        StoragePoolSpec spec = spec(pool);
+        backend(spec, Capability.VOLUME_SNAPSHOT).deleteVolumeSnapshot(spec, volume, snapshot);
+        events.publish(QuantixEvent.Kind.VOLUME, "SNAPSHOT_DELETED", new VolumeRef(pool, volume).toString(),
+                "snapshot " + snapshot);
+    }
+
+    @Override
+    public Volume importVolume(String pool, String name, VolumeFormat format, InputStream image, long maxBytes) {
+        Validation.name("volume", name);
+        Validation.required("volume format", format);
+        Validation.required("image", image);
+        StoragePoolSpec spec = spec(pool);
+        Volume imported = backend(spec, Capability.IMAGE_IMPORT).importVolume(spec, name, format, image, maxBytes);
+        events.publish(QuantixEvent.Kind.VOLUME, "CREATED", imported.ref().toString(), "imported from an image");
+        return imported;
+    }
+
+    @Override
+    public List<IsoImage> listIsos(String pool) {
+        StoragePoolSpec spec = spec(pool);
+        return backend(spec, Capability.ISO_LIBRARY).isos(spec).stream()
+                .sorted(Comparator.comparing(IsoImage::name)).toList();
+    }
+
+    @Override
+    public IsoImage uploadIso(String pool, String name, InputStream data, long maxBytes) {
+        Validation.name("ISO image", name);
+        Validation.required("ISO data", data);
+        StoragePoolSpec spec = spec(pool);
+        IsoImage iso = backend(spec, Capability.ISO_LIBRARY).uploadIso(spec, name, data, maxBytes);
+        events.publish(QuantixEvent.Kind.VOLUME, "ISO_UPLOADED", pool + "/" + name, iso.sizeBytes() + " bytes");
+        return iso;
+    }
+
+    @Override
+    public void deleteIso(String pool, String name) {
+        StoragePoolSpec spec = spec(pool);
+        backend(spec, Capability.ISO_LIBRARY).deleteIso(spec, name);
+        events.publish(QuantixEvent.Kind.VOLUME, "ISO_DELETED", pool + "/" + name, "ISO image deleted");
+    }
+
+    private StorageBackend backend(StoragePoolSpec spec, Capability needed) {
+        return backends.storage.require(spec.backend(), needed);
+    }
+
     StoragePoolSpec spec(String name) {
-        io.quantix.api.Validation.name("pool", name);
+        Validation.name("pool", name);
         return store.find(name, StoragePoolSpec::name).orElseThrow(() -> QuantixException.notFound("pool", name));
     }
 

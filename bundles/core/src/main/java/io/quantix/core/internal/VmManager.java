@@ -9,6 +9,8 @@ import io.quantix.api.ConsoleType;
 import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.Firmware;
+import io.quantix.api.MigrationProgress;
+import io.quantix.api.MigrationSpec;
 import io.quantix.api.NicBinding;
 import io.quantix.api.NicSpec;
 import io.quantix.api.PowerAction;
@@ -35,6 +37,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -65,6 +69,8 @@ public class VmManager implements VmService {
     private final VmInventory inventory;
     private final CloudInitSeeds seeds = new CloudInitSeeds(NodeDirectories.data());
     private final VmChanges changes;
+    /** VMs with a migration running: one at a time each. */
+    private final Set<String> migrating = ConcurrentHashMap.newKeySet();
 
     @Activate
     public VmManager(@Reference BackendRegistry backends, @Reference StorageManager storage,
@@ -299,6 +305,44 @@ public class VmManager implements VmService {
     @Override
     public Vm changeMedia(String name, Optional<String> isoPath) {
         return changes.changeMedia(name, isoPath);
+    }
+
+    @Override
+    public MigrationProgress migrate(String name, MigrationSpec spec, Consumer<MigrationProgress> progress) {
+        Validation.required("migration", spec);
+        Validation.required("progress listener", progress);
+        Vm vm = get(name);
+        HypervisorBackend hv = backends.hypervisors.require(vm.spec().hypervisor(), Capability.LIVE_MIGRATION);
+        if (vm.state() != PowerState.STOPPED && !spec.live()) {
+            throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' is " + vm.state()
+                    + ": migrate it live or stop it first");
+        }
+        if (!migrating.add(name)) {
+            throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' is already migrating");
+        }
+        try {
+            events.publish(QuantixEvent.Kind.VM, "MIGRATING", name, "migration to " + spec.targetUri() + " started");
+            MigrationProgress last = hv.migrate(name, spec, progress);
+            if (last.phase() == MigrationProgress.Phase.COMPLETED) {
+                inventory.forget(vm);
+                events.publish(QuantixEvent.Kind.VM, "MIGRATED", name, "VM now runs on " + spec.targetUri());
+            } else {
+                events.publish(QuantixEvent.Kind.VM, "MIGRATION_" + last.phase(), name, "VM stays on this node");
+            }
+            return last;
+        } finally {
+            migrating.remove(name);
+        }
+    }
+
+    @Override
+    public void cancelMigration(String name) {
+        Vm vm = get(name);
+        HypervisorBackend hv = backends.hypervisors.require(vm.spec().hypervisor(), Capability.LIVE_MIGRATION);
+        if (!migrating.contains(name)) {
+            throw new QuantixException(ErrorCode.NOT_FOUND, "VM '" + name + "' is not migrating");
+        }
+        hv.cancelMigration(name);
     }
 
     @Override
