@@ -81,6 +81,14 @@ final class Call {
         return exchange.getRemoteAddress().getAddress().getHostAddress();
     }
 
+    /**
+     * The raw body of a streamed upload (an ISO, a disk image), not buffered: the service reading it enforces its
+     * own size limit and leaves nothing behind if the stream breaks.
+     */
+    InputStream stream() {
+        return exchange.getRequestBody();
+    }
+
     <T> T body(Class<T> type) {
         return Json.read(bodyBytes(), type);
     }

@@ -82,6 +82,9 @@ public class RestServer {
 
         @AttributeDefinition(description = "Hours an Idempotency-Key is remembered", min = "1")
         int idempotencyHours() default 24;
+
+        @AttributeDefinition(description = "Largest streamed upload (ISO image, disk image), in bytes", min = "1048576")
+        long maxUploadBytes() default 64L * 1024 * 1024 * 1024;
     }
 
     @Reference
@@ -102,6 +105,7 @@ public class RestServer {
     private HttpsServer server;
     private ExecutorService executor;
     private EventStream events;
+    private Migrations migrations;
     private ServiceRegistration<EventHandler> eventRegistration;
 
     @Activate
@@ -113,9 +117,10 @@ public class RestServer {
         List<Route> routes = new ArrayList<>();
         routes.addAll(new NodeResource(node).routes());
         routes.addAll(new AuthResource(admin, authenticator).routes());
+        migrations = new Migrations(vms);
         routes.addAll(new VmResource(vms, new IdempotencyStore(Clock.systemUTC(),
-                Duration.ofHours(config.idempotencyHours()), 10_000)).routes());
-        routes.addAll(new StorageResource(storage).routes());
+                Duration.ofHours(config.idempotencyHours()), 10_000), migrations).routes());
+        routes.addAll(new StorageResource(storage, config.maxUploadBytes()).routes());
         routes.addAll(new NetworkResource(networks).routes());
         routes.addAll(events.routes());
         Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, config.maxBodyBytes());
@@ -147,6 +152,7 @@ public class RestServer {
             eventRegistration.unregister();
         }
         events.close();
+        migrations.close();
         if (server != null) {
             server.stop(1);
         }

@@ -4,11 +4,18 @@ import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
+import io.quantix.api.Snapshot;
 import io.quantix.api.Vm;
+import io.quantix.api.VolumeRef;
 import io.quantix.api.service.VmService;
+import io.quantix.rest.internal.VmChangeRequests.ConsoleRequest;
+import io.quantix.rest.internal.VmChangeRequests.MediaRequest;
+import io.quantix.rest.internal.VmChangeRequests.MigrationRequest;
+import io.quantix.rest.internal.VmChangeRequests.SnapshotRequest;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** {@code /vms}: a thin adapter over {@link VmService}. */
@@ -22,10 +29,12 @@ final class VmResource {
 
     private final VmService vms;
     private final IdempotencyStore idempotency;
+    private final Migrations migrations;
 
-    VmResource(VmService vms, IdempotencyStore idempotency) {
+    VmResource(VmService vms, IdempotencyStore idempotency, Migrations migrations) {
         this.vms = vms;
         this.idempotency = idempotency;
+        this.migrations = migrations;
     }
 
     List<Route> routes() {
@@ -41,7 +50,51 @@ final class VmResource {
                     String name = c.name("name", "VM");
                     return Reply.ok(vms.power(name, c.body(PowerRequest.class).action()));
                 }),
-                Route.secured("GET", "/vms/{name}/metrics", c -> Reply.ok(vms.metrics(c.name("name", "VM")))));
+                Route.secured("GET", "/vms/{name}/metrics", c -> Reply.ok(vms.metrics(c.name("name", "VM")))),
+                Route.secured("POST", "/vms/{name}/console", c -> Reply.ok(
+                        vms.console(c.name("name", "VM"), c.body(ConsoleRequest.class).type()))),
+                // snapshots
+                Route.secured("GET", "/vms/{name}/snapshots",
+                        c -> Reply.ok(Page.of(vms.snapshots(c.name("name", "VM")), c))),
+                Route.secured("POST", "/vms/{name}/snapshots", c -> {
+                    String name = c.name("name", "VM");
+                    Snapshot taken = vms.snapshot(name, c.body(SnapshotRequest.class).toSpec());
+                    return Reply.created(vmPath(name) + "/snapshots/" + taken.name(), taken);
+                }),
+                Route.secured("POST", "/vms/{name}/snapshots/{snapshot}/revert",
+                        c -> Reply.ok(vms.revert(c.name("name", "VM"), c.name("snapshot", "snapshot")))),
+                Route.secured("DELETE", "/vms/{name}/snapshots/{snapshot}", c -> {
+                    vms.deleteSnapshot(c.name("name", "VM"), c.name("snapshot", "snapshot"));
+                    return Reply.noContent();
+                }),
+                // hot-plug
+                Route.secured("POST", "/vms/{name}/disks", c -> Reply.ok(
+                        vms.attachDisk(c.name("name", "VM"), c.body(VmCreateRequest.DiskRequest.class).toSpec()))),
+                Route.secured("DELETE", "/vms/{name}/disks/{pool}/{volume}", c -> Reply.ok(
+                        vms.detachDisk(c.name("name", "VM"), new VolumeRef(c.name("pool", "pool"),
+                                c.name("volume", "volume")), c.booleanQuery("deleteVolume", false)))),
+                Route.secured("POST", "/vms/{name}/nics", c -> Reply.ok(
+                        vms.attachNic(c.name("name", "VM"), c.body(VmCreateRequest.NicRequest.class).toSpec()))),
+                Route.secured("DELETE", "/vms/{name}/nics/{port}",
+                        c -> Reply.ok(vms.detachNic(c.name("name", "VM"), c.name("port", "port")))),
+                Route.secured("PUT", "/vms/{name}/media", c -> Reply.ok(
+                        vms.changeMedia(c.name("name", "VM"), Optional.ofNullable(c.body(MediaRequest.class).iso())))),
+                // migration: started here, polled, cancelled
+                Route.secured("POST", "/vms/{name}/migration", c -> {
+                    String name = c.name("name", "VM");
+                    Migrations.Status status = migrations.start(name, c.body(MigrationRequest.class).toSpec());
+                    return new Reply(202, Json.write(status), Map.of("Location", vmPath(name) + "/migration"));
+                }),
+                Route.secured("GET", "/vms/{name}/migration",
+                        c -> Reply.ok(migrations.status(c.name("name", "VM")))),
+                Route.secured("DELETE", "/vms/{name}/migration", c -> {
+                    vms.cancelMigration(c.name("name", "VM"));
+                    return Reply.noContent();
+                }));
+    }
+
+    private static String vmPath(String name) {
+        return RestServer.BASE + "/vms/" + name;
     }
 
     private Reply list(Call call) {
@@ -69,7 +122,7 @@ final class VmResource {
 
     private Reply created(Call call, boolean start) {
         Vm vm = vms.create(call.body(VmCreateRequest.class).toSpec(), start);
-        return Reply.created(RestServer.BASE + "/vms/" + vm.name(), vm);
+        return Reply.created(vmPath(vm.name()), vm);
     }
 
     private static PowerState state(String value) {

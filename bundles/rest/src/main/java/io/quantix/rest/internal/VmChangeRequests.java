@@ -1,0 +1,43 @@
+package io.quantix.rest.internal;
+
+import io.quantix.api.ConsoleType;
+import io.quantix.api.MigrationSpec;
+import io.quantix.api.SnapshotSpec;
+import io.quantix.api.Validation;
+import java.util.Optional;
+
+/**
+ * Bodies of the VM change endpoints whose optional fields take a default, as {@link VmCreateRequest} does for
+ * creation. Null only lives here, between JSON and the API record.
+ */
+final class VmChangeRequests {
+    private VmChangeRequests() {
+    }
+
+    /** {@code POST /vms/{name}/snapshots}: only the name is required. */
+    record SnapshotRequest(String name, Boolean includeMemory, Boolean diskOnly, String description) {
+        SnapshotSpec toSpec() {
+            return new SnapshotSpec(name, Boolean.TRUE.equals(includeMemory), Boolean.TRUE.equals(diskOnly),
+                    description == null ? "" : description);
+        }
+    }
+
+    /** {@code PUT /vms/{name}/media}: an absent or null iso ejects the medium. */
+    record MediaRequest(String iso) {
+    }
+
+    /** {@code POST /vms/{name}/console}. */
+    record ConsoleRequest(ConsoleType type) {
+        ConsoleRequest {
+            Validation.required("type", type);
+        }
+    }
+
+    /** {@code POST /vms/{name}/migration}: live unless said otherwise. */
+    record MigrationRequest(String targetUri, Boolean live, String migrateUri, Long maxDowntimeMillis) {
+        MigrationSpec toSpec() {
+            return new MigrationSpec(targetUri, !Boolean.FALSE.equals(live), Optional.ofNullable(migrateUri),
+                    maxDowntimeMillis == null ? 0 : maxDowntimeMillis);
+        }
+    }
+}
