@@ -318,6 +318,39 @@ public class RestIT extends QuantixTestSupport {
         assertError(405, "INVALID_ARGUMENT", delete("/health", token()));
     }
 
+    @Test
+    public void t9_snapshotsHotPlugAndMigrationThroughTheApi() throws Exception {
+        String token = token();
+        assertEquals(201, post("/vms", token, vmJson("snap1", "[" + disk("default", 64L << 20) + "]", "[]")).statusCode());
+
+        HttpResponse<String> taken = post("/vms/snap1/snapshots", token, "{\"name\":\"before\",\"description\":\"<b>&\"}");
+        assertEquals(taken.body(), 201, taken.statusCode());
+        assertEquals("/api/v1/vms/snap1/snapshots/before", taken.headers().firstValue("Location").orElseThrow());
+        assertEquals(201, post("/vms/snap1/snapshots", token, "{\"name\":\"after\"}").statusCode());
+        JsonNode listed = json(get("/vms/snap1/snapshots", token));
+        assertEquals(List.of("before", "after"), snapshotNames(listed));
+        assertEquals("before", listed.get("items").get(1).get("parent").asText());
+        assertError(409, "ALREADY_EXISTS", post("/vms/snap1/snapshots", token, "{\"name\":\"before\"}"));
+        assertError(400, "INVALID_ARGUMENT", post("/vms/snap1/snapshots", token, "{\"name\":\"../x\"}"));
+        assertEquals(200, post("/vms/snap1/snapshots/before/revert", token, "").statusCode());
+        assertEquals(204, delete("/vms/snap1/snapshots/after", token).statusCode());
+        assertEquals(List.of("before"), snapshotNames(json(get("/vms/snap1/snapshots", token))));
+        assertError(404, "NOT_FOUND", delete("/vms/snap1/snapshots/after", token));
+
+        // the test driver advertises no hot-plug: refused before a volume is made (real hot-plug: LibvirtLiveChangesIT)
+        List<String> volumesBefore = volumes(token);
+        assertError(501, "UNSUPPORTED", post("/vms/snap1/disks", token, disk("default", 32L << 20)));
+        assertEquals(volumesBefore, volumes(token));
+        assertEquals(1, vms.get("snap1").disks().size());
+        assertError(400, "INVALID_ARGUMENT", post("/vms/snap1/disks", token, disk("default", -1)));
+
+        // the test driver cannot migrate: refused up front, nothing left running in the background
+        assertError(501, "UNSUPPORTED", post("/vms/snap1/migration", token, "{\"targetUri\":\"qemu+tcp://node2/system\"}"));
+        assertError(404, "NOT_FOUND", get("/vms/snap1/migration", token));
+        assertError(400, "INVALID_ARGUMENT", post("/vms/snap1/migration", token, "{\"targetUri\":\"no scheme\"}"));
+        assertEquals(204, delete("/vms/snap1?deleteVolumes=true", token).statusCode());
+    }
+
     // ---- helpers ----
 
     /** The status of one documented operation; a 404 must be about the object, not the route. */
@@ -430,6 +463,12 @@ public class RestIT extends QuantixTestSupport {
     private static List<String> names(JsonNode page) {
         List<String> names = new ArrayList<>();
         page.get("items").forEach(vm -> names.add(vm.get("spec").get("name").asText()));
+        return names;
+    }
+
+    private static List<String> snapshotNames(JsonNode page) {
+        List<String> names = new ArrayList<>();
+        page.get("items").forEach(snapshot -> names.add(snapshot.get("name").asText()));
         return names;
     }
 
