@@ -2,6 +2,7 @@ package io.quantix.api.spi;
 
 import io.quantix.api.NetworkSpec;
 import io.quantix.api.NicBinding;
+import io.quantix.api.PortSpec;
 
 /**
  * Serves networks of one kind. Network definitions are kept by the core and passed in on every call.
@@ -16,6 +17,14 @@ public interface NetworkDriver extends Backend {
 
     /** Creates a port for a NIC and tells the hypervisor how to plug into it. */
     NicBinding createPort(NetworkSpec network, String portId, String mac);
+
+    /**
+     * Creates a port for a VM's NIC, knowing the VM's name and tags (for DNS names and security groups);
+     * drivers that need neither keep this default.
+     */
+    default NicBinding createPort(NetworkSpec network, PortSpec port) {
+        return createPort(network, port.id(), port.mac());
+    }
 
     /** Deletes a port (idempotent). */
     void deletePort(NetworkSpec network, String portId);

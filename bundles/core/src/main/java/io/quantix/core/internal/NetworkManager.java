@@ -6,6 +6,7 @@ import io.quantix.api.Network;
 import io.quantix.api.NetworkSpec;
 import io.quantix.api.NetworkType;
 import io.quantix.api.NicBinding;
+import io.quantix.api.PortSpec;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
@@ -75,9 +76,9 @@ public class NetworkManager implements NetworkService {
         events.publish(QuantixEvent.Kind.NETWORK, "DELETED", name, "network deleted");
     }
 
-    NicBinding createPort(String network, String portId, String mac) {
+    NicBinding createPort(String network, PortSpec port) {
         NetworkSpec spec = spec(network);
-        return backends.networks.require(spec.driver()).createPort(spec, portId, mac);
+        return backends.networks.require(spec.driver()).createPort(spec, port);
     }
 
     void deletePort(String network, String portId) {
