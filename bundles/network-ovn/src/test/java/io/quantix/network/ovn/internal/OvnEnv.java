@@ -18,11 +18,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * and stopped (every daemon, the directory) when all tests have run. Test classes get it as a parameter:
  * {@code @ExtendWith(OvnEnv.Resolver.class)} and {@code @BeforeAll static void up(OvnEnv ovn)}.
  */
-final class OvnEnv implements ExtensionContext.Store.CloseableResource {
+public final class OvnEnv implements ExtensionContext.Store.CloseableResource {
     private static final Path MODULE = Path.of("").toAbsolutePath();
     private static final Path SCRIPT = MODULE.resolve("src/test/sh/ovn-env.sh");
 
-    final Path dir;
+    public final Path dir;
     final int nbTcpPort;
 
     private OvnEnv(Path dir, int nbTcpPort) {
@@ -52,7 +52,7 @@ final class OvnEnv implements ExtensionContext.Store.CloseableResource {
         }
     }
 
-    String nbUnix() {
+    public String nbUnix() {
         return "unix:" + dir.resolve("nb.sock");
     }
 
@@ -61,7 +61,7 @@ final class OvnEnv implements ExtensionContext.Store.CloseableResource {
     }
 
     /** ovn-nbctl, for inspecting what the driver wrote (tests never create state with it). */
-    String nbctl(String... args) {
+    public String nbctl(String... args) {
         return HostCommand.run(argv("ovn-nbctl", "--db=" + nbUnix(), args));
     }
 
@@ -69,7 +69,7 @@ final class OvnEnv implements ExtensionContext.Store.CloseableResource {
         return HostCommand.run(argv("ovn-sbctl", "--db=unix:" + dir.resolve("sb.sock"), args));
     }
 
-    String vsctl(String... args) {
+    public String vsctl(String... args) {
         return HostCommand.run(argv("ovs-vsctl", "--db=unix:" + dir.resolve("ovs.sock"), args));
     }
 
@@ -93,7 +93,7 @@ final class OvnEnv implements ExtensionContext.Store.CloseableResource {
     }
 
     /** Hands every test class the one OVN of this JVM, closed by JUnit once the last test has run. */
-    static final class Resolver implements ParameterResolver {
+    public static final class Resolver implements ParameterResolver {
         @Override
         public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
             return p.getParameter().getType() == OvnEnv.class;
