@@ -1,8 +1,11 @@
 package io.quantix.api.spi;
 
+import io.quantix.api.ErrorCode;
 import io.quantix.api.NetworkSpec;
 import io.quantix.api.NicBinding;
 import io.quantix.api.PortSpec;
+import io.quantix.api.QuantixException;
+import io.quantix.api.SecurityGroup;
 
 /**
  * Serves networks of one kind. Network definitions are kept by the core and passed in on every call.
@@ -28,4 +31,21 @@ public interface NetworkDriver extends Backend {
 
     /** Deletes a port (idempotent). */
     void deletePort(NetworkSpec network, String portId);
+
+    /** The VM's tags (or name) changed: the port follows, e.g. into other security groups. Nothing to do by default. */
+    default void updatePort(NetworkSpec network, PortSpec port) {
+    }
+
+    /**
+     * Enforces the group on every port of this driver, replacing its earlier rules (idempotent).
+     * Only drivers with {@link io.quantix.api.Capability#SECURITY_GROUPS} implement it.
+     */
+    default void ensureSecurityGroup(SecurityGroup group) {
+        throw new QuantixException(ErrorCode.UNSUPPORTED, description() + " has no security groups");
+    }
+
+    /** Stops enforcing the group (idempotent). */
+    default void removeSecurityGroup(String name) {
+        throw new QuantixException(ErrorCode.UNSUPPORTED, description() + " has no security groups");
+    }
 }

@@ -7,6 +7,7 @@ import io.quantix.api.NetworkType;
 import io.quantix.api.NicBinding;
 import io.quantix.api.PortSpec;
 import io.quantix.api.QuantixException;
+import io.quantix.api.SecurityGroup;
 import io.quantix.api.Validation;
 import io.quantix.api.spi.NetworkDriver;
 import java.time.Duration;
@@ -65,7 +66,7 @@ public class OvnNetworkDriver implements NetworkDriver {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of(Capability.OVERLAY, Capability.VLAN, Capability.DHCP);
+        return Set.of(Capability.OVERLAY, Capability.VLAN, Capability.DHCP, Capability.SECURITY_GROUPS);
     }
 
     @Override
@@ -96,6 +97,21 @@ public class OvnNetworkDriver implements NetworkDriver {
         NicBinding binding = new NicBinding.OpenVSwitch(bridge, port.id());
         nb.createPort(network, port);
         return binding;
+    }
+
+    @Override
+    public synchronized void updatePort(NetworkSpec network, PortSpec port) {
+        nb.updatePort(port);
+    }
+
+    @Override
+    public synchronized void ensureSecurityGroup(SecurityGroup group) {
+        nb.securityGroups().ensure(group);
+    }
+
+    @Override
+    public synchronized void removeSecurityGroup(String name) {
+        nb.securityGroups().remove(name);
     }
 
     @Override

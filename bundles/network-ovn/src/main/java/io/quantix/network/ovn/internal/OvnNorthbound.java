@@ -49,9 +49,15 @@ final class OvnNorthbound {
     }
 
     private final OvsdbClient nb;
+    private final OvnSecurityGroups securityGroups;
 
     OvnNorthbound(OvsdbClient nb) {
         this.nb = nb;
+        this.securityGroups = new OvnSecurityGroups(this);
+    }
+
+    OvnSecurityGroups securityGroups() {
+        return securityGroups;
     }
 
     OvsdbClient client() {
@@ -198,10 +204,29 @@ final class OvnNorthbound {
         if (!dhcp.isEmpty()) {
             row.set("dhcpv4_options", Ovsdb.uuid(Ovsdb.uuidOf(dhcp.get(0))));
         }
-        nb.transact(DB, List.of(Ovsdb.insert(LSP, row, "p"),
+        List<ObjectNode> ops = new ArrayList<>(List.of(Ovsdb.insert(LSP, row, "p"),
                 Ovsdb.mutate(LS, Ovsdb.byName(switchName(spec.name())), "ports", "insert",
                         Ovsdb.set(List.of(Ovsdb.namedUuid("p"))))));
+        OvnSecurityGroups.membership(Ovsdb.namedUuid("p"), null, port.tags(), securityGroups.tagGroups(), ops);
+        nb.transact(DB, ops);
         return new Port(port.id(), spec.name(), port.vm(), port.mac(), ip, List.copyOf(port.tags()), false);
+    }
+
+    /** The VM's name or tags changed: the port's marks and its port group membership follow; ACLs stay. */
+    void updatePort(PortSpec port) {
+        Optional<JsonNode> row = rows(LSP, Ovsdb.byName(port.id()), "_uuid", "external_ids").stream().findFirst();
+        if (row.isEmpty()) {
+            throw QuantixException.notFound("port", port.id());
+        }
+        String uuid = Ovsdb.uuidOf(row.get());
+        Map<String, String> ids = new LinkedHashMap<>(Ovsdb.stringMap(row.get().get("external_ids")));
+        ids.put(VM, port.vm());
+        ids.put(TAGS, String.join(",", port.tags()));
+        ObjectNode marks = JSON.createObjectNode();
+        marks.set("external_ids", Ovsdb.map(ids));
+        List<ObjectNode> ops = new ArrayList<>(List.of(Ovsdb.update(LSP, Ovsdb.byUuid(uuid), marks)));
+        OvnSecurityGroups.membership(Ovsdb.uuid(uuid), uuid, port.tags(), securityGroups.tagGroups(), ops);
+        nb.transact(DB, ops);
     }
 
     /** Unhooks the port from its switch; OVSDB garbage-collects the unreferenced row. Idempotent. */

@@ -24,6 +24,7 @@ final class Netns implements AutoCloseable {
     private static final Pattern INET = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/");
 
     private final OvnEnv ovn;
+    private final List<Process> servers = new ArrayList<>();
     final String name;
     private final String host;
     final String guest;
@@ -107,8 +108,45 @@ final class Netns implements AutoCloseable {
         return false;
     }
 
+    /** A TCP server on the port that answers "open" to every connection. */
+    void serve(int port) {
+        try {
+            servers.add(new ProcessBuilder(inside("busybox", "nc", "-ll", "-p", Integer.toString(port), "-e", "/bin/echo", "open"))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether one TCP connection to ip:port gets the server's answer within 3 s. */
+    boolean connects(String ip, int port) {
+        HostCommand.Result r = tryExec(Duration.ofSeconds(10), "busybox", "nc", "-w", "3", ip, Integer.toString(port));
+        return r.exitCode() == 0 && r.stdout().contains("open");
+    }
+
+    /** Retries while OVN installs flows: true as soon as one connection succeeds within the time given. */
+    boolean connectsWithin(String ip, int port, Duration within) {
+        return eventually(true, ip, port, within);
+    }
+
+    /** Retries while OVN updates flows: true as soon as one connection fails within the time given. */
+    boolean blockedWithin(String ip, int port, Duration within) {
+        return eventually(false, ip, port, within);
+    }
+
+    private boolean eventually(boolean connected, String ip, int port, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        do {
+            if (connects(ip, port) == connected) {
+                return true;
+            }
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
     @Override
     public void close() {
+        servers.forEach(Process::destroyForcibly);
         HostCommand.execute(List.of("ovs-vsctl", "--db=unix:" + ovn.dir.resolve("ovs.sock"), "--if-exists", "del-port", "br-int", host),
                 Duration.ofSeconds(30));
         HostCommand.execute(List.of("ip", "netns", "del", name), Duration.ofSeconds(30));
