@@ -1,11 +1,13 @@
 package io.quantix.api.spi;
 
+import io.quantix.api.Capability;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.NetworkSpec;
 import io.quantix.api.NicBinding;
 import io.quantix.api.PortSpec;
 import io.quantix.api.QuantixException;
 import io.quantix.api.SecurityGroup;
+import java.util.List;
 
 /**
  * Serves networks of one kind. Network definitions are kept by the core and passed in on every call.
@@ -47,5 +49,17 @@ public interface NetworkDriver extends Backend {
     /** Stops enforcing the group (idempotent). */
     default void removeSecurityGroup(String name) {
         throw new QuantixException(ErrorCode.UNSUPPORTED, description() + " has no security groups");
+    }
+
+    /**
+     * Called when the driver (re)appears: makes its state match Quantix's definitions, the networks it serves
+     * and every security group. The default ensures each; a driver that can tell its own objects apart should
+     * also remove those no longer defined (what changed while it was away), so nothing is duplicated or left over.
+     */
+    default void reconcile(List<NetworkSpec> networks, List<SecurityGroup> groups) {
+        networks.forEach(this::ensure);
+        if (capabilities().contains(Capability.SECURITY_GROUPS)) {
+            groups.forEach(this::ensureSecurityGroup);
+        }
     }
 }

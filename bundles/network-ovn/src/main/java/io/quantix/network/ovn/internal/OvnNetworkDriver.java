@@ -11,7 +11,9 @@ import io.quantix.api.SecurityGroup;
 import io.quantix.api.Validation;
 import io.quantix.api.spi.NetworkDriver;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -112,6 +114,16 @@ public class OvnNetworkDriver implements NetworkDriver {
     @Override
     public synchronized void removeSecurityGroup(String name) {
         nb.securityGroups().remove(name);
+    }
+
+    /** Removes what was deleted while the driver was away, then ensures every definition: no duplicates, no leftovers. */
+    @Override
+    public synchronized void reconcile(List<NetworkSpec> networks, List<SecurityGroup> groups) {
+        networks.forEach(OvnNetworkDriver::check);
+        nb.removeNetworksExcept(networks.stream().map(NetworkSpec::name).collect(Collectors.toSet()));
+        networks.forEach(nb::ensureNetwork);
+        nb.securityGroups().removeExcept(groups.stream().map(SecurityGroup::name).collect(Collectors.toSet()));
+        groups.forEach(nb.securityGroups()::ensure);
     }
 
     @Override

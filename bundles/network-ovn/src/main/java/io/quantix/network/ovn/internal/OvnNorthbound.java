@@ -184,6 +184,26 @@ final class OvnNorthbound {
                 Ovsdb.delete(DHCP, Ovsdb.tagged(NETWORK, spec.name()))));
     }
 
+    /** Deletes the switches and DHCP options of Quantix networks that are not among {@code keep}. */
+    void removeNetworksExcept(java.util.Set<String> keep) {
+        List<ObjectNode> ops = new ArrayList<>();
+        for (JsonNode ls : rows(LS, Ovsdb.where(), "_uuid", "external_ids")) {
+            String owner = Ovsdb.stringMap(ls.get("external_ids")).get(NETWORK);
+            if (owner != null && !keep.contains(owner)) {
+                ops.add(Ovsdb.delete(LS, Ovsdb.byUuid(Ovsdb.uuidOf(ls))));
+            }
+        }
+        for (JsonNode dhcp : rows(DHCP, Ovsdb.where(), "_uuid", "external_ids")) {
+            String owner = Ovsdb.stringMap(dhcp.get("external_ids")).get(NETWORK);
+            if (owner != null && !keep.contains(owner)) {
+                ops.add(Ovsdb.delete(DHCP, Ovsdb.byUuid(Ovsdb.uuidOf(dhcp))));
+            }
+        }
+        if (!ops.isEmpty()) {
+            nb.transact(DB, ops);
+        }
+    }
+
     /** Creates the port with an address of its own (idempotent: an existing port is kept as it is). */
     Port createPort(NetworkSpec spec, PortSpec port) {
         Optional<Port> existing = port(port.id());

@@ -50,6 +50,9 @@ final class OvnSecurityGroups {
     /** Writes the group's ACLs in place of its earlier ones, in one transaction. */
     void ensure(SecurityGroup group) {
         Map<String, JsonNode> groups = tagGroups();
+        if (upToDate(group, groups)) {
+            return;
+        }
         List<ObjectNode> ops = new ArrayList<>();
         Set<String> tags = new LinkedHashSet<>();
         tags.add(group.appliesTo());
@@ -79,6 +82,43 @@ final class OvnSecurityGroups {
             }
         }
         nb.client().transact(OvnNorthbound.DB, ops);
+    }
+
+    /** Drops the ACLs of every group not among {@code keep}, in one transaction. */
+    void removeExcept(Set<String> keep) {
+        Map<String, JsonNode> groups = tagGroups();
+        List<ObjectNode> ops = new ArrayList<>();
+        Set<String> gone = new LinkedHashSet<>();
+        nb.rows(ACL, Ovsdb.where(), "external_ids").forEach(r -> {
+            String sg = Ovsdb.stringMap(r.get("external_ids")).get(SG);
+            if (sg != null && !keep.contains(sg)) {
+                gone.add(sg);
+            }
+        });
+        gone.forEach(sg -> dropAcls(sg, groups, ops));
+        if (!ops.isEmpty()) {
+            nb.client().transact(OvnNorthbound.DB, ops);
+        }
+    }
+
+    /** Whether NB already has exactly the group's ACLs, on its tag's port group, and the port groups of its source tags. */
+    private boolean upToDate(SecurityGroup group, Map<String, JsonNode> groups) {
+        JsonNode target = groups.get(portGroup(group.appliesTo()));
+        if (target == null || group.rules().stream().map(SecurityRule::source).filter(SecurityRule.Source.Tag.class::isInstance)
+                .anyMatch(t -> !groups.containsKey(portGroup(((SecurityRule.Source.Tag) t).tag())))) {
+            return false;
+        }
+        List<JsonNode> rows = nb.rows(ACL, Ovsdb.tagged(SG, group.name()), "_uuid", "direction", "priority", "match", "action");
+        List<String> held = Ovsdb.strings(target.get("acls"));
+        return rows.stream().allMatch(r -> held.contains(Ovsdb.uuidOf(r)))
+                && key(rows).equals(key(compile(group).stream().map(JsonNode.class::cast).toList()));
+    }
+
+    private static Set<String> key(List<JsonNode> acls) {
+        Set<String> out = new java.util.TreeSet<>();
+        acls.forEach(a -> out.add(a.get("direction").asText() + "|" + a.get("priority").asInt() + "|" + a.get("match").asText()
+                + "|" + a.get("action").asText()));
+        return out.size() == acls.size() ? out : Set.of();
     }
 
     void remove(String name) {
