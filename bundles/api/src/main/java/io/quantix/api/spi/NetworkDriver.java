@@ -1,6 +1,5 @@
 package io.quantix.api.spi;
 
-import io.quantix.api.Capability;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.NetworkSpec;
 import io.quantix.api.NicBinding;
@@ -53,13 +52,15 @@ public interface NetworkDriver extends Backend {
 
     /**
      * Called when the driver (re)appears: makes its state match Quantix's definitions, the networks it serves
-     * and every security group. The default ensures each; a driver that can tell its own objects apart should
-     * also remove those no longer defined (what changed while it was away), so nothing is duplicated or left over.
+     * and every security group, removing what was deleted while it was away, so that nothing is duplicated or
+     * left over. Nothing to do by default: a driver whose objects live on only while in use (host bridges made
+     * on the next {@link #ensure}) has nothing to reconcile.
      */
     default void reconcile(List<NetworkSpec> networks, List<SecurityGroup> groups) {
-        networks.forEach(this::ensure);
-        if (capabilities().contains(Capability.SECURITY_GROUPS)) {
-            groups.forEach(this::ensureSecurityGroup);
-        }
+    }
+
+    /** The address the driver gave the port, if it manages addresses. */
+    default java.util.Optional<String> portAddress(NetworkSpec network, String portId) {
+        return java.util.Optional.empty();
     }
 }

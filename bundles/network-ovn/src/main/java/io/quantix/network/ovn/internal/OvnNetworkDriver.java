@@ -12,6 +12,7 @@ import io.quantix.api.Validation;
 import io.quantix.api.spi.NetworkDriver;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.osgi.service.component.annotations.Activate;
@@ -124,6 +125,11 @@ public class OvnNetworkDriver implements NetworkDriver {
         networks.forEach(nb::ensureNetwork);
         nb.securityGroups().removeExcept(groups.stream().map(SecurityGroup::name).collect(Collectors.toSet()));
         groups.forEach(nb.securityGroups()::ensure);
+    }
+
+    @Override
+    public Optional<String> portAddress(NetworkSpec network, String portId) {
+        return nb.port(portId).flatMap(OvnNorthbound.Port::ip);
     }
 
     @Override
