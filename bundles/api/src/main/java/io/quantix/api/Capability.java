@@ -17,5 +17,12 @@ public enum Capability {
     /** Attaches a cloud-init NoCloud seed at definition. */
     CLOUD_INIT,
     /** Reports VM state changes as they happen, including those nobody asked Quantix for (a guest powering off). */
-    LIFECYCLE_EVENTS
+    LIFECYCLE_EVENTS,
+    // network, added later
+    /** Logical routers between networks, with SNAT and floating IPs through an uplink. */
+    ROUTING,
+    /** L4 load balancers (VIP and port spread over members) on routers. */
+    LOAD_BALANCING,
+    /** {@code <vm>.internal} resolves inside the VM's network. */
+    DNS
 }

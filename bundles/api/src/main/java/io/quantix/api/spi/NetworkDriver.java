@@ -5,6 +5,7 @@ import io.quantix.api.NetworkSpec;
 import io.quantix.api.NicBinding;
 import io.quantix.api.PortSpec;
 import io.quantix.api.QuantixException;
+import io.quantix.api.Router;
 import io.quantix.api.SecurityGroup;
 import java.util.List;
 
@@ -56,7 +57,20 @@ public interface NetworkDriver extends Backend {
      * left over. Nothing to do by default: a driver whose objects live on only while in use (host bridges made
      * on the next {@link #ensure}) has nothing to reconcile.
      */
-    default void reconcile(List<NetworkSpec> networks, List<SecurityGroup> groups) {
+    default void reconcile(List<NetworkSpec> networks, List<SecurityGroup> groups, List<Router> routers) {
+    }
+
+    /**
+     * Makes the router exist as defined, replacing what it was (idempotent). {@code networks} are the specs of
+     * the networks it names, uplink included. Only drivers with {@link io.quantix.api.Capability#ROUTING}.
+     */
+    default void ensureRouter(Router router, List<NetworkSpec> networks) {
+        throw new QuantixException(ErrorCode.UNSUPPORTED, description() + " has no routers");
+    }
+
+    /** Removes the router with its NAT and load balancers (idempotent). */
+    default void removeRouter(String name) {
+        throw new QuantixException(ErrorCode.UNSUPPORTED, description() + " has no routers");
     }
 
     /** The address the driver gave the port, if it manages addresses. */

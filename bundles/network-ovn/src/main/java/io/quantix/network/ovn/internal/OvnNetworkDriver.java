@@ -7,6 +7,7 @@ import io.quantix.api.NetworkType;
 import io.quantix.api.NicBinding;
 import io.quantix.api.PortSpec;
 import io.quantix.api.QuantixException;
+import io.quantix.api.Router;
 import io.quantix.api.SecurityGroup;
 import io.quantix.api.Validation;
 import io.quantix.api.spi.NetworkDriver;
@@ -41,20 +42,26 @@ public class OvnNetworkDriver implements NetworkDriver {
 
         @AttributeDefinition(description = "How long a request to the Northbound database may take, in seconds")
         int timeoutSeconds() default 30;
+
+        @AttributeDefinition(description = "OVN chassis (system-id) that hosts routers' uplinks, where SNAT, floating IPs"
+                + " and load balancers are done; empty: none (routing between networks only)")
+        String gatewayChassis() default "";
     }
 
     private final OvnNorthbound nb;
+    private final OvnRouters routers;
     private final String bridge;
 
     @Activate
     public OvnNetworkDriver(Config config) {
         this(new OvsdbClient(OvsdbEndpoint.parse(config.nbConnection()),
                 Duration.ofSeconds(Validation.range("timeout", config.timeoutSeconds(), 1, 600))),
-                config.integrationBridge());
+                config.integrationBridge(), Optional.of(config.gatewayChassis()).filter(c -> !c.isBlank()));
     }
 
-    OvnNetworkDriver(OvsdbClient client, String bridge) {
+    OvnNetworkDriver(OvsdbClient client, String bridge, Optional<String> gatewayChassis) {
         this.nb = new OvnNorthbound(client);
+        this.routers = new OvnRouters(nb, gatewayChassis.map(c -> Validation.name("gateway chassis", c)));
         this.bridge = Validation.interfaceName("integration bridge", bridge);
     }
 
@@ -69,7 +76,8 @@ public class OvnNetworkDriver implements NetworkDriver {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of(Capability.OVERLAY, Capability.VLAN, Capability.DHCP, Capability.SECURITY_GROUPS);
+        return Set.of(Capability.OVERLAY, Capability.VLAN, Capability.DHCP, Capability.SECURITY_GROUPS, Capability.ROUTING,
+                Capability.LOAD_BALANCING, Capability.DNS);
     }
 
     @Override
@@ -119,12 +127,25 @@ public class OvnNetworkDriver implements NetworkDriver {
 
     /** Removes what was deleted while the driver was away, then ensures every definition: no duplicates, no leftovers. */
     @Override
-    public synchronized void reconcile(List<NetworkSpec> networks, List<SecurityGroup> groups) {
+    public synchronized void reconcile(List<NetworkSpec> networks, List<SecurityGroup> groups, List<Router> routers) {
         networks.forEach(OvnNetworkDriver::check);
+        this.routers.removeExcept(routers.stream().map(Router::name).collect(Collectors.toSet()));
         nb.removeNetworksExcept(networks.stream().map(NetworkSpec::name).collect(Collectors.toSet()));
         networks.forEach(nb::ensureNetwork);
         nb.securityGroups().removeExcept(groups.stream().map(SecurityGroup::name).collect(Collectors.toSet()));
         groups.forEach(nb.securityGroups()::ensure);
+        routers.forEach(r -> this.routers.ensure(r, networks));
+    }
+
+    @Override
+    public synchronized void ensureRouter(Router router, List<NetworkSpec> networks) {
+        networks.forEach(OvnNetworkDriver::check);
+        routers.ensure(router, networks);
+    }
+
+    @Override
+    public synchronized void removeRouter(String name) {
+        routers.remove(name);
     }
 
     @Override

@@ -147,6 +147,8 @@ final class OvnNorthbound {
         options.put("server_mac", serverMac(spec.name()));
         options.put("lease_time", "3600");
         spec.gateway().ifPresent(g -> options.put("router", g));
+        // OVN answers DNS queries for the network's records itself; the gateway is the address VMs can reach
+        spec.gateway().ifPresent(g -> options.put("dns_server", g));
         ObjectNode row = JSON.createObjectNode().put("cidr", subnet.get().cidr());
         row.set("options", Ovsdb.map(options));
         row.set("external_ids", Ovsdb.map(Map.of(NETWORK, spec.name())));
@@ -181,7 +183,8 @@ final class OvnNorthbound {
     void removeNetwork(NetworkSpec spec) {
         nb.transact(DB, List.of(
                 Ovsdb.delete(LS, Ovsdb.tagged(NETWORK, spec.name())),
-                Ovsdb.delete(DHCP, Ovsdb.tagged(NETWORK, spec.name()))));
+                Ovsdb.delete(DHCP, Ovsdb.tagged(NETWORK, spec.name())),
+                Ovsdb.delete("DNS", Ovsdb.tagged(NETWORK, spec.name()))));
     }
 
     /** Deletes the switches and DHCP options of Quantix networks that are not among {@code keep}. */
@@ -193,10 +196,12 @@ final class OvnNorthbound {
                 ops.add(Ovsdb.delete(LS, Ovsdb.byUuid(Ovsdb.uuidOf(ls))));
             }
         }
-        for (JsonNode dhcp : rows(DHCP, Ovsdb.where(), "_uuid", "external_ids")) {
-            String owner = Ovsdb.stringMap(dhcp.get("external_ids")).get(NETWORK);
-            if (owner != null && !keep.contains(owner)) {
-                ops.add(Ovsdb.delete(DHCP, Ovsdb.byUuid(Ovsdb.uuidOf(dhcp))));
+        for (String table : List.of(DHCP, "DNS")) {
+            for (JsonNode row : rows(table, Ovsdb.where(), "_uuid", "external_ids")) {
+                String owner = Ovsdb.stringMap(row.get("external_ids")).get(NETWORK);
+                if (owner != null && !keep.contains(owner)) {
+                    ops.add(Ovsdb.delete(table, Ovsdb.byUuid(Ovsdb.uuidOf(row))));
+                }
             }
         }
         if (!ops.isEmpty()) {
@@ -213,8 +218,7 @@ final class OvnNorthbound {
         if (rows(LS, Ovsdb.byName(switchName(spec.name())), "_uuid").isEmpty()) {
             ensureNetwork(spec);
         }
-        Optional<String> ip = spec.cidr().map(c -> Ipv4Subnet.of(spec).allocate(spec,
-                ports(spec.name()).stream().flatMap(p -> p.ip().stream()).toList()));
+        Optional<String> ip = spec.cidr().map(c -> Ipv4Subnet.of(spec).allocate(spec, addressesInUse(spec)));
         String address = port.mac() + ip.map(a -> " " + a).orElse("");
         ObjectNode row = JSON.createObjectNode().put("name", port.id());
         row.set("addresses", Ovsdb.stringSet(List.of(address)));
@@ -228,8 +232,12 @@ final class OvnNorthbound {
                 Ovsdb.mutate(LS, Ovsdb.byName(switchName(spec.name())), "ports", "insert",
                         Ovsdb.set(List.of(Ovsdb.namedUuid("p"))))));
         OvnSecurityGroups.membership(Ovsdb.namedUuid("p"), null, port.tags(), securityGroups.tagGroups(), ops);
+        Port created = new Port(port.id(), spec.name(), port.vm(), port.mac(), ip, List.copyOf(port.tags()), false);
+        List<Port> all = new ArrayList<>(ports(spec.name()));
+        all.add(created);
+        dns(spec.name(), all, ops);
         nb.transact(DB, ops);
-        return new Port(port.id(), spec.name(), port.vm(), port.mac(), ip, List.copyOf(port.tags()), false);
+        return created;
     }
 
     /** The VM's name or tags changed: the port's marks and its port group membership follow; ACLs stay. */
@@ -249,11 +257,41 @@ final class OvnNorthbound {
         nb.transact(DB, ops);
     }
 
+    /**
+     * Magic DNS: the network's DNS row maps {@code <vm>.internal} to each port's address; ovn-controller answers
+     * queries for these names from the network's ports itself.
+     */
+    private void dns(String network, List<Port> ports, List<ObjectNode> ops) {
+        Map<String, String> records = new java.util.TreeMap<>();
+        ports.forEach(p -> p.ip().ifPresent(ip -> records.put(p.vm().toLowerCase(java.util.Locale.ROOT) + ".internal", ip)));
+        ObjectNode row = JSON.createObjectNode();
+        row.set("records", Ovsdb.map(records));
+        row.set("external_ids", Ovsdb.map(Map.of(NETWORK, network)));
+        if (rows("DNS", Ovsdb.tagged(NETWORK, network), "_uuid").isEmpty()) {
+            ops.add(Ovsdb.insert("DNS", row, "dns"));
+            ops.add(Ovsdb.mutate(LS, Ovsdb.byName(switchName(network)), "dns_records", "insert",
+                    Ovsdb.set(List.of(Ovsdb.namedUuid("dns")))));
+        } else {
+            ops.add(Ovsdb.update("DNS", Ovsdb.tagged(NETWORK, network), row));
+        }
+    }
+
+    /** The network's port addresses, and every router port or NAT address inside its subnet (an uplink's, a floating IP). */
+    private List<String> addressesInUse(NetworkSpec spec) {
+        List<String> used = new ArrayList<>(ports(spec.name()).stream().flatMap(p -> p.ip().stream()).toList());
+        rows("Logical_Router_Port", Ovsdb.where(), "networks").forEach(r -> Ovsdb.strings(r.get("networks"))
+                .forEach(n -> used.add(n.substring(0, n.indexOf('/')))));
+        rows("NAT", Ovsdb.where(), "external_ip").forEach(r -> used.add(r.get("external_ip").asText()));
+        return used.stream().filter(a -> !a.contains(":") && NetworkSpec.contains(spec.cidr().orElseThrow(), a)).toList();
+    }
+
     /** Unhooks the port from its switch; OVSDB garbage-collects the unreferenced row. Idempotent. */
     void deletePort(NetworkSpec spec, String portId) {
         for (JsonNode row : rows(LSP, Ovsdb.byName(portId), "_uuid")) {
-            nb.transact(DB, List.of(Ovsdb.mutate(LS, Ovsdb.byName(switchName(spec.name())), "ports", "delete",
-                    Ovsdb.set(List.of(Ovsdb.uuid(Ovsdb.uuidOf(row)))))));
+            List<ObjectNode> ops = new ArrayList<>(List.of(Ovsdb.mutate(LS, Ovsdb.byName(switchName(spec.name())), "ports",
+                    "delete", Ovsdb.set(List.of(Ovsdb.uuid(Ovsdb.uuidOf(row)))))));
+            dns(spec.name(), ports(spec.name()).stream().filter(p -> !p.id().equals(portId)).toList(), ops);
+            nb.transact(DB, ops);
         }
     }
 
@@ -284,8 +322,13 @@ final class OvnNorthbound {
 
     /** A stable, locally administered MAC for the network's DHCP server, derived from its name. */
     static String serverMac(String network) {
+        return stableMac("dhcp:" + network);
+    }
+
+    /** A locally administered unicast MAC that is the same for the same seed. */
+    static String stableMac(String seed) {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(network.getBytes(StandardCharsets.UTF_8));
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(seed.getBytes(StandardCharsets.UTF_8));
             return String.format("0a:%02x:%02x:%02x:%02x:%02x", h[0], h[1], h[2], h[3], h[4]);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -119,6 +119,11 @@ class OvnGuestIT {
             public int timeoutSeconds() {
                 return 30;
             }
+
+            @Override
+            public String gatewayChassis() {
+                return "";
+            }
         };
     }
 }

@@ -7,7 +7,6 @@ import io.quantix.api.NetworkSpec;
 import io.quantix.api.PortSpec;
 import io.quantix.api.SecurityGroup;
 import io.quantix.api.SecurityRule;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,7 +27,7 @@ class HotSwapReconcileIT {
         SecurityGroup g2 = new SecurityGroup("swap-g2", "app", List.of(SecurityRule.parse("udp:53 from tag:app")));
         PortSpec port = OvnNetworkDriverIT.port("app1", "0a:84:00:00:00:01", "app");
 
-        OvnNetworkDriver before = driver(ovn);
+        OvnNetworkDriver before = ovn.driver();
         before.ensure(a);
         before.ensure(b);
         before.createPort(a, port);
@@ -37,11 +36,11 @@ class HotSwapReconcileIT {
         before.close();
         // while it is away: b and g2 are deleted, c is defined (the core keeps definitions, NB is not told)
 
-        OvnNetworkDriver after = driver(ovn);
+        OvnNetworkDriver after = ovn.driver();
         try {
-            after.reconcile(List.of(a, c), List.of(g1));
+            after.reconcile(List.of(a, c), List.of(g1), List.of());
             String state = nbState(ovn);
-            after.reconcile(List.of(a, c), List.of(g1));
+            after.reconcile(List.of(a, c), List.of(g1), List.of());
             assertEquals(state, nbState(ovn), "a second reconcile changes nothing");
 
             assertEquals(List.of("qx-swap-a", "qx-swap-c"), lines(ovn.nbctl("--bare", "--columns=name", "find", "Logical_Switch",
@@ -65,7 +64,7 @@ class HotSwapReconcileIT {
     }
 
     private static OvnNetworkDriver driver(OvnEnv ovn) {
-        return new OvnNetworkDriver(new OvsdbClient(OvsdbEndpoint.parse(ovn.nbUnix()), Duration.ofSeconds(30)), "br-int");
+        return ovn.driver();
     }
 
     private static String nbState(OvnEnv ovn) {

@@ -110,8 +110,13 @@ final class Netns implements AutoCloseable {
 
     /** A TCP server on the port that answers "open" to every connection. */
     void serve(int port) {
+        serve(port, "open");
+    }
+
+    /** A TCP server on the port that answers {@code answer} (one word) to every connection. */
+    void serve(int port, String answer) {
         try {
-            servers.add(new ProcessBuilder(inside("busybox", "nc", "-ll", "-p", Integer.toString(port), "-e", "/bin/echo", "open"))
+            servers.add(new ProcessBuilder(inside("busybox", "nc", "-ll", "-p", Integer.toString(port), "-e", "/bin/echo", answer))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -120,8 +125,23 @@ final class Netns implements AutoCloseable {
 
     /** Whether one TCP connection to ip:port gets the server's answer within 3 s. */
     boolean connects(String ip, int port) {
+        return !ask(ip, port).isEmpty();
+    }
+
+    /** The server's answer to one TCP connection, empty if none came within 3 s. */
+    String ask(String ip, int port) {
         HostCommand.Result r = tryExec(Duration.ofSeconds(10), "busybox", "nc", "-w", "3", ip, Integer.toString(port));
-        return r.exitCode() == 0 && r.stdout().contains("open");
+        return r.exitCode() == 0 ? r.stdout().strip() : "";
+    }
+
+    /** Retries while OVN installs flows: the first answer that comes within the time given, else empty. */
+    String askWithin(String ip, int port, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        String answer;
+        do {
+            answer = ask(ip, port);
+        } while (answer.isEmpty() && System.nanoTime() < deadline);
+        return answer;
     }
 
     /** Retries while OVN installs flows: true as soon as one connection succeeds within the time given. */

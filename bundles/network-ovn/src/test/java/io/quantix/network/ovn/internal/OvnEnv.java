@@ -60,6 +60,15 @@ public final class OvnEnv implements ExtensionContext.Store.CloseableResource {
         return "tcp:127.0.0.1:" + nbTcpPort;
     }
 
+    /** The system-id ovn-env.sh gives the one chassis, which also hosts routers' uplinks. */
+    static final String CHASSIS = "qx-test-chassis";
+
+    /** A driver on this OVN's NB, as the DS component would make one from its configuration. */
+    OvnNetworkDriver driver() {
+        return new OvnNetworkDriver(new OvsdbClient(OvsdbEndpoint.parse(nbUnix()), java.time.Duration.ofSeconds(30)), "br-int",
+                java.util.Optional.of(CHASSIS));
+    }
+
     /** ovn-nbctl, for inspecting what the driver wrote (tests never create state with it). */
     public String nbctl(String... args) {
         return HostCommand.run(argv("ovn-nbctl", "--db=" + nbUnix(), args));

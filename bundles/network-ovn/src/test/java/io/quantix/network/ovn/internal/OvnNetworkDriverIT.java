@@ -36,7 +36,7 @@ class OvnNetworkDriverIT {
     @BeforeAll
     static void up(OvnEnv env) {
         ovn = env;
-        driver = new OvnNetworkDriver(new OvsdbClient(OvsdbEndpoint.parse(env.nbUnix()), Duration.ofSeconds(30)), "br-int");
+        driver = env.driver();
     }
 
     @AfterAll

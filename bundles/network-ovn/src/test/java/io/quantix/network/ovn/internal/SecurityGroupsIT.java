@@ -31,7 +31,7 @@ class SecurityGroupsIT {
     @BeforeAll
     static void up(OvnEnv env) {
         ovn = env;
-        driver = new OvnNetworkDriver(new OvsdbClient(OvsdbEndpoint.parse(env.nbUnix()), Duration.ofSeconds(30)), "br-int");
+        driver = env.driver();
     }
 
     @AfterAll
