@@ -1,6 +1,7 @@
 package io.quantix.core.internal;
 
 import io.quantix.api.NetworkSpec;
+import io.quantix.api.Router;
 import io.quantix.api.spi.Backend;
 import io.quantix.api.spi.NetworkDriver;
 import java.util.List;
@@ -28,6 +29,7 @@ public class NetworkReconciler {
 
     private final NetworkManager networks;
     private final SecurityGroupManager groups;
+    private final RouterManager routers;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "quantix-network-reconcile");
         t.setDaemon(true);
@@ -35,9 +37,11 @@ public class NetworkReconciler {
     });
 
     @Activate
-    public NetworkReconciler(@Reference NetworkManager networks, @Reference SecurityGroupManager groups) {
+    public NetworkReconciler(@Reference NetworkManager networks, @Reference SecurityGroupManager groups,
+            @Reference RouterManager routers) {
         this.networks = networks;
         this.groups = groups;
+        this.routers = routers;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -59,8 +63,10 @@ public class NetworkReconciler {
     private void reconcile(String name, NetworkDriver driver) {
         try {
             List<NetworkSpec> served = networks.list().stream().map(n -> n.spec()).filter(s -> s.driver().equals(name)).toList();
-            driver.reconcile(served, groups.list());
-            LOG.info("network driver {} reconciled with {} networks and the security groups", name, served.size());
+            List<Router> routed = routers.list().stream()
+                    .filter(r -> routers.specs(r).stream().allMatch(s -> s.driver().equals(name))).toList();
+            driver.reconcile(served, groups.list(), routed);
+            LOG.info("network driver {} reconciled: {} networks, {} routers, the security groups", name, served.size(), routed.size());
         } catch (RuntimeException e) {
             LOG.warn("network driver {} could not be reconciled: {}", name, e.toString());
         }

@@ -52,6 +52,7 @@ final class OvsdbClient implements AutoCloseable {
     private final Duration timeout;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong transactions = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
     private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
     private final Map<String, Monitor> monitors = new ConcurrentHashMap<>();
     private final Object writeLock = new Object();
@@ -74,6 +75,9 @@ final class OvsdbClient implements AutoCloseable {
         operations.forEach(params::add);
         JsonNode result = call("transact", params);
         transactions.incrementAndGet();
+        if (operations.stream().anyMatch(op -> !"select".equals(op.path("op").asText()))) {
+            writes.incrementAndGet();
+        }
         for (int i = 0; i < result.size(); i++) {
             JsonNode r = result.get(i);
             if (r != null && r.hasNonNull("error")) {
@@ -90,9 +94,14 @@ final class OvsdbClient implements AutoCloseable {
         return (ArrayNode) result;
     }
 
-    /** Transactions committed since this client was made (for the benchmark's figures). */
+    /** Transactions answered since this client was made, reads included (for the benchmark's figures). */
     long transactionCount() {
         return transactions.get();
+    }
+
+    /** Of those, the ones that changed something. */
+    long writeCount() {
+        return writes.get();
     }
 
     /**
