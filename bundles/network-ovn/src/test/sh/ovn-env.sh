@@ -29,9 +29,18 @@ install_packages() {
     [ -z "$missing" ] && return 0
     log "installing$missing"
     export DEBIAN_FRONTEND=noninteractive
+    # the packages' init scripts would start system-wide OVS/OVN daemons on the default sockets: these tests
+    # run their own, so forbid service starts during the install (unless a policy is already in place)
+    policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        policy=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\nexit 101\n' > "$policy"
+        chmod 755 "$policy"
+    fi
     apt-get update -qq
     # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null || { [ -z "$policy" ] || rm -f "$policy"; exit 1; }
+    [ -z "$policy" ] || rm -f "$policy"
 }
 
 # ovsdb-server for one database: $1 = short name, $2 = schema, rest = extra remotes
@@ -70,9 +79,14 @@ start() {
     vsctl -- --may-exist add-br br-phys -- set Bridge br-phys datapath_type=netdev
     ovn-controller --detach --no-chdir --pidfile="$DIR/controller.pid" --log-file="$DIR/controller.log" \
         "unix:$DIR/ovs.sock"
-    if [ ! -e "$DEFAULT_SOCK" ] && [ ! -L "$DEFAULT_SOCK" ]; then
+    if [ ! -e "$DEFAULT_SOCK" ] && [ -L "$DEFAULT_SOCK" ]; then
+        rm -f "$DEFAULT_SOCK"  # a dangling link an interrupted run left behind
+    fi
+    if [ ! -e "$DEFAULT_SOCK" ]; then
         mkdir -p "$(dirname "$DEFAULT_SOCK")"
         ln -s "$DIR/ovs.sock" "$DEFAULT_SOCK"
+    else
+        log "$DEFAULT_SOCK belongs to another OVS: libvirt will plug guests there, not into this one"
     fi
     i=0
     until ovn-sbctl --db="unix:$DIR/sb.sock" --columns=name --bare find Chassis name=qx-test-chassis | grep -q .; do
