@@ -81,7 +81,7 @@ public class RouterManager implements RouterService {
                 .map(networks::spec).toList();
     }
 
-    private static Router decode(Map<String, String> p) {
+    static Router decode(Map<String, String> p) {
         Optional<Router.Uplink> uplink = Optional.ofNullable(p.get("uplink.network"))
                 .map(n -> new Router.Uplink(n, p.get("uplink.address"), Boolean.parseBoolean(p.get("uplink.snat"))));
         List<Router.FloatingIp> fips = new ArrayList<>();
@@ -97,7 +97,7 @@ public class RouterManager implements RouterService {
         return new Router(p.get(DefinitionStore.NAME), List.of(p.get("networks").split(",")), uplink, fips, lbs);
     }
 
-    private static Map<String, String> encode(Router r) {
+    static Map<String, String> encode(Router r) {
         Map<String, String> p = new HashMap<>();
         p.put("networks", String.join(",", r.networks()));
         r.uplink().ifPresent(u -> {

@@ -87,7 +87,7 @@ public class SecurityGroupManager implements SecurityGroupService {
         return out;
     }
 
-    private static SecurityGroup decode(Map<String, String> p) {
+    static SecurityGroup decode(Map<String, String> p) {
         List<SecurityRule> rules = new ArrayList<>();
         for (int i = 0; p.containsKey("rule." + i); i++) {
             rules.add(SecurityRule.parse(p.get("rule." + i)));
@@ -95,7 +95,7 @@ public class SecurityGroupManager implements SecurityGroupService {
         return new SecurityGroup(p.get(DefinitionStore.NAME), p.get("appliesTo"), rules);
     }
 
-    private static Map<String, String> encode(SecurityGroup group) {
+    static Map<String, String> encode(SecurityGroup group) {
         Map<String, String> p = new HashMap<>();
         p.put("appliesTo", group.appliesTo());
         for (int i = 0; i < group.rules().size(); i++) {
