@@ -26,5 +26,12 @@ public enum Capability {
     /** Imports a disk image (qcow2 or raw) streamed in as a new volume. */
     IMAGE_IMPORT,
     /** Keeps ISO images that VMs can use as CD-ROMs. */
-    ISO_LIBRARY
+    ISO_LIBRARY,
+    // network, added later
+    /** Logical routers between networks, with SNAT and floating IPs through an uplink. */
+    ROUTING,
+    /** L4 load balancers (VIP and port spread over members) on routers. */
+    LOAD_BALANCING,
+    /** {@code <vm>.internal} resolves inside the VM's network. */
+    DNS
 }

@@ -15,6 +15,8 @@ public final class Validation {
     /** Host interface names: the kernel's 15-character limit, no separators. */
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([KMGT]?)(?:i?B)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern IPV4 = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
     private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
 
     public static final long KIB = 1024L;
@@ -50,6 +52,14 @@ public final class Validation {
             throw QuantixException.invalid("MAC address " + quote(value) + " is invalid: use a unicast xx:xx:xx:xx:xx:xx");
         }
         return mac;
+    }
+
+    /** A dotted-quad IPv4 address, each part 0-255 without leading zeros. */
+    public static String ipv4(String what, String value) {
+        if (value == null || !IPV4.matcher(value).matches()) {
+            throw QuantixException.invalid(what + " " + quote(value) + " is not an IPv4 address such as 10.0.0.5");
+        }
+        return value;
     }
 
     public static long range(String what, long value, long min, long max) {

@@ -1,6 +1,7 @@
 package io.quantix.api.service;
 
 import io.quantix.api.Network;
+import io.quantix.api.NetworkPort;
 import io.quantix.api.NetworkSpec;
 import java.util.List;
 
@@ -15,4 +16,7 @@ public interface NetworkService {
 
     /** Refused with CONFLICT while a VM has a NIC on it. */
     void delete(String name);
+
+    /** The ports of VMs' NICs, on one network or (empty) all, with their addresses where the driver knows them. */
+    List<NetworkPort> ports(java.util.Optional<String> network);
 }

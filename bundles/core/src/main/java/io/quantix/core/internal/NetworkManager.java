@@ -3,9 +3,11 @@ package io.quantix.core.internal;
 import io.quantix.api.Availability;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.Network;
+import io.quantix.api.NetworkPort;
 import io.quantix.api.NetworkSpec;
 import io.quantix.api.NetworkType;
 import io.quantix.api.NicBinding;
+import io.quantix.api.PortSpec;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
@@ -75,9 +77,30 @@ public class NetworkManager implements NetworkService {
         events.publish(QuantixEvent.Kind.NETWORK, "DELETED", name, "network deleted");
     }
 
-    NicBinding createPort(String network, String portId, String mac) {
+    @Override
+    public List<NetworkPort> ports(Optional<String> network) {
+        network.ifPresent(this::spec);
+        Map<String, Network> known = new HashMap<>();
+        list().forEach(n -> known.put(n.name(), n));
+        return inventory.list().stream().flatMap(vm -> vm.nics().stream()
+                .filter(nic -> network.map(nic.network()::equals).orElse(true))
+                .map(nic -> new NetworkPort(nic.network(), nic.portId(), vm.name(), nic.mac(),
+                        address(known.get(nic.network()), nic.portId()))))
+                .sorted(Comparator.comparing(NetworkPort::network).thenComparing(NetworkPort::vm))
+                .toList();
+    }
+
+    /** Empty when the network or its driver is gone: listing ports never fails for one unavailable network. */
+    private Optional<String> address(Network network, String portId) {
+        if (network == null || network.status() != Availability.AVAILABLE) {
+            return Optional.empty();
+        }
+        return backends.networks.find(network.spec().driver()).flatMap(d -> d.portAddress(network.spec(), portId));
+    }
+
+    NicBinding createPort(String network, PortSpec port) {
         NetworkSpec spec = spec(network);
-        return backends.networks.require(spec.driver()).createPort(spec, portId, mac);
+        return backends.networks.require(spec.driver()).createPort(spec, port);
     }
 
     void deletePort(String network, String portId) {

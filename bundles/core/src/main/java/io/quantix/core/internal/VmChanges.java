@@ -8,6 +8,7 @@ import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.NicBinding;
 import io.quantix.api.NicSpec;
+import io.quantix.api.PortSpec;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Snapshot;
@@ -76,7 +77,8 @@ final class VmChanges {
         before.nics().stream().filter(n -> !portsAfter.contains(n.portId()))
                 .forEach(n -> cleanUp("port " + n.portId(), () -> networks.deletePort(n.network(), n.portId())));
         after.nics().stream().filter(n -> !portsBefore.contains(n.portId()))
-                .forEach(n -> cleanUp("port " + n.portId(), () -> networks.createPort(n.network(), n.portId(), n.mac())));
+                .forEach(n -> cleanUp("port " + n.portId(), () -> networks.createPort(n.network(),
+                        new PortSpec(n.portId(), n.mac(), name, after.spec().tags()))));
         events.publish(QuantixEvent.Kind.VM, "REVERTED", name, "reverted to snapshot '" + snapshot + "'; now "
                 + after.state());
         return after;
@@ -147,7 +149,7 @@ final class VmChanges {
         String mac = nic.mac().orElseGet(() -> VmManager.randomMac(taken));
         UndoLog undo = new UndoLog();
         try {
-            NicBinding binding = networks.createPort(nic.network(), portId, mac);
+            NicBinding binding = networks.createPort(nic.network(), new PortSpec(portId, mac, name, vm.spec().tags()));
             undo.done("port " + portId + " on " + nic.network(), () -> networks.deletePort(nic.network(), portId));
             hv.attachNic(name, new AttachedNic(nic.network(), portId, mac, nic.model(), binding));
             Vm now = current(hv, name);

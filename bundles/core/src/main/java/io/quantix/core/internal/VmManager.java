@@ -15,6 +15,7 @@ import io.quantix.api.NicBinding;
 import io.quantix.api.NicSpec;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
+import io.quantix.api.PortSpec;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Snapshot;
@@ -175,7 +176,7 @@ public class VmManager implements VmService {
             String portId = UUID.randomUUID().toString();
             String mac = n.mac().orElseGet(() -> randomMac(taken));
             taken.add(mac);
-            NicBinding binding = networks.createPort(n.network(), portId, mac);
+            NicBinding binding = networks.createPort(n.network(), new PortSpec(portId, mac, spec.name(), spec.tags()));
             undo.done("port " + portId + " on " + n.network(), () -> networks.deletePort(n.network(), portId));
             nics.add(new AttachedNic(n.network(), portId, mac, n.model(), binding));
         }

@@ -272,6 +272,13 @@ final class DomainXml {
         if (attached.binding() instanceof NicBinding.Bridge bridge) {
             nic.setAttribute("type", "bridge");
             Xml.child(nic, "source").setAttribute("bridge", bridge.bridge());
+        } else if (attached.binding() instanceof NicBinding.OpenVSwitch ovs) {
+            // libvirt adds the tap to the OVS bridge and sets its external_ids:iface-id to the interface id
+            nic.setAttribute("type", "bridge");
+            Xml.child(nic, "source").setAttribute("bridge", ovs.bridge());
+            Element port = Xml.child(nic, "virtualport");
+            port.setAttribute("type", "openvswitch");
+            Xml.child(port, "parameters").setAttribute("interfaceid", ovs.interfaceId());
         } else {
             throw new QuantixException(ErrorCode.UNSUPPORTED,
                     "the libvirt backend cannot plug NICs of kind " + attached.binding().getClass().getSimpleName());
@@ -373,7 +380,12 @@ final class DomainXml {
 
     private static NicBinding nicBinding(Element nic) {
         if ("bridge".equals(nic.getAttribute("type"))) {
-            return new NicBinding.Bridge(Xml.first(nic, "source").getAttribute("bridge"));
+            String bridge = Xml.first(nic, "source").getAttribute("bridge");
+            Element port = Xml.first(nic, "virtualport");
+            if (port != null && "openvswitch".equals(port.getAttribute("type"))) {
+                return new NicBinding.OpenVSwitch(bridge, Xml.first(port, "parameters").getAttribute("interfaceid"));
+            }
+            return new NicBinding.Bridge(bridge);
         }
         throw new IllegalStateException("interface type " + Validation.quote(nic.getAttribute("type")) + " is not supported");
     }
