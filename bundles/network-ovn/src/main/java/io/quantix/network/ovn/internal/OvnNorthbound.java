@@ -276,12 +276,14 @@ final class OvnNorthbound {
         }
     }
 
-    /** The network's port addresses, and every router port or NAT address inside its subnet (an uplink's, a floating IP). */
+    /** The network's port addresses, and every router port, NAT or VIP address inside its subnet (uplink, floating IP, VIP). */
     private List<String> addressesInUse(NetworkSpec spec) {
         List<String> used = new ArrayList<>(ports(spec.name()).stream().flatMap(p -> p.ip().stream()).toList());
         rows("Logical_Router_Port", Ovsdb.where(), "networks").forEach(r -> Ovsdb.strings(r.get("networks"))
                 .forEach(n -> used.add(n.substring(0, n.indexOf('/')))));
         rows("NAT", Ovsdb.where(), "external_ip").forEach(r -> used.add(r.get("external_ip").asText()));
+        rows("Load_Balancer", Ovsdb.where(), "vips").forEach(r -> Ovsdb.stringMap(r.get("vips")).keySet()
+                .forEach(vip -> used.add(vip.substring(0, vip.lastIndexOf(':')))));
         return used.stream().filter(a -> !a.contains(":") && NetworkSpec.contains(spec.cidr().orElseThrow(), a)).toList();
     }
 
