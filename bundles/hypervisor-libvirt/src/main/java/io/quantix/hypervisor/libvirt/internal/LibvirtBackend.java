@@ -7,6 +7,8 @@ import io.quantix.api.ConsoleEndpoint;
 import io.quantix.api.ConsoleType;
 import io.quantix.api.DiskSource;
 import io.quantix.api.ErrorCode;
+import io.quantix.api.MigrationProgress;
+import io.quantix.api.MigrationSpec;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixEvent;
@@ -111,6 +113,7 @@ public class LibvirtBackend implements HypervisorBackend {
     private ScheduledExecutorService fallbacks;
     /** Lifecycle events and the reconnect after libvirtd restarts; lives as long as the activation. */
     private LibvirtEvents events;
+    private final LibvirtMigration migrations = new LibvirtMigration();
 
     @Activate
     void activate(Config config) {
@@ -479,6 +482,43 @@ public class LibvirtBackend implements HypervisorBackend {
         void run(Domain domain) throws LibvirtException;
     }
 
+    /** Not synchronized: a migration takes seconds, and the backend must answer other calls meanwhile. */
+    @Override
+    public MigrationProgress migrate(String name, MigrationSpec spec, Consumer<MigrationProgress> progress) {
+        Validation.required("migration", spec);
+        Validation.required("progress listener", progress);
+        Domain domain;
+        boolean live;
+        synchronized (this) {
+            requireMigration();
+            try {
+                domain = require(name);
+                live = domain.isActive() == 1;
+            } catch (LibvirtException e) {
+                throw LibvirtErrors.map(e, name);
+            }
+        }
+        if (live && !spec.live()) {
+            throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' is running: migrate it live or stop it first");
+        }
+        return migrations.migrate(name, domain, live, spec, progress);
+    }
+
+    @Override
+    public void cancelMigration(String name) {
+        Validation.name("VM", name);
+        synchronized (this) {
+            requireMigration();
+        }
+        migrations.cancel(name);
+    }
+
+    private void requireMigration() {
+        if (!capabilities().contains(Capability.LIVE_MIGRATION)) {
+            throw new QuantixException(ErrorCode.UNSUPPORTED, "libvirt's test driver cannot migrate VMs");
+        }
+    }
+
     @Override
     public synchronized List<String> unmanaged() {
         try {
@@ -718,6 +758,8 @@ public class LibvirtBackend implements HypervisorBackend {
             result.add(Capability.HOT_PLUG);
             // The test driver runs no display: there is nothing to connect to.
             result.add(Capability.CONSOLE);
+            // Nor does it implement migration.
+            result.add(Capability.LIVE_MIGRATION);
         }
         if (type == DomainXml.Type.TEST || hasFirmwareDescriptors()) {
             result.add(Capability.UEFI);

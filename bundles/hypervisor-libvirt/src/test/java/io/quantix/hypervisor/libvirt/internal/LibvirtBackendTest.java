@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quantix.api.Capability;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.Firmware;
+import io.quantix.api.MigrationSpec;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
@@ -185,6 +186,15 @@ class LibvirtBackendTest {
         assertEquals(Firmware.UEFI, backend.find("efi-1").orElseThrow().spec().firmware());
         String saved = Files.readString(nodeFile);
         assertTrue(saved.contains("firmware=\"efi\"") && saved.contains("name=\"secure-boot\""), saved);
+    }
+
+    @Test
+    void theTestDriverCannotMigrateAndTheVmStays() {
+        define("web-1", Fixtures.ID);
+
+        assertCode(ErrorCode.UNSUPPORTED, () -> backend.migrate("web-1", MigrationSpec.live("test:///default"), p -> { }));
+        assertCode(ErrorCode.UNSUPPORTED, () -> backend.cancelMigration("web-1"));
+        assertEquals(PowerState.STOPPED, backend.find("web-1").orElseThrow().state());
     }
 
     @Test
