@@ -26,5 +26,8 @@ public enum Capability {
     /** Imports a disk image (qcow2 or raw) streamed in as a new volume. */
     IMAGE_IMPORT,
     /** Keeps ISO images that VMs can use as CD-ROMs. */
-    ISO_LIBRARY
+    ISO_LIBRARY,
+    // hypervisor, added later
+    /** Starts marked VMs by itself when the node (its hypervisor) starts. */
+    AUTOSTART
 }

@@ -336,6 +336,17 @@ public class VmManager implements VmService {
     }
 
     @Override
+    public boolean autostart(String name) {
+        return backends.hypervisors.require(get(name).spec().hypervisor(), Capability.AUTOSTART).autostart(name);
+    }
+
+    @Override
+    public Vm setAutostart(String name, boolean enabled) {
+        backends.hypervisors.require(get(name).spec().hypervisor(), Capability.AUTOSTART).setAutostart(name, enabled);
+        return get(name);
+    }
+
+    @Override
     public void cancelMigration(String name) {
         Vm vm = get(name);
         HypervisorBackend hv = backends.hypervisors.require(vm.spec().hypervisor(), Capability.LIVE_MIGRATION);

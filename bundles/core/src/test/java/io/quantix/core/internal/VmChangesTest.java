@@ -79,6 +79,14 @@ class VmChangesTest {
     }
 
     @Test
+    void autostartOfAVmWhoseHypervisorHasNoneIsUnsupported() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+
+        assertCode(ErrorCode.UNSUPPORTED, () -> vms.autostart("web"));
+        assertCode(ErrorCode.UNSUPPORTED, () -> vms.setAutostart("web", true));
+    }
+
+    @Test
     void anIsoPathMustBeAbsoluteAndNormalised() {
         VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
 

@@ -47,6 +47,7 @@ import org.libvirt.DomainBlockStats;
 import org.libvirt.DomainInfo;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.DomainInterfaceStats;
+import org.libvirt.DomainSnapshot;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.osgi.service.component.annotations.Activate;
@@ -482,6 +483,27 @@ public class LibvirtBackend implements HypervisorBackend {
         void run(Domain domain) throws LibvirtException;
     }
 
+    @Override
+    public synchronized boolean autostart(String name) {
+        requireCapability(Capability.AUTOSTART, "cannot start VMs when the node starts");
+        try {
+            return require(name).getAutostart();
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, name);
+        }
+    }
+
+    /** libvirtd starts the VM when it starts itself: with the node, before Quantix runs. */
+    @Override
+    public synchronized void setAutostart(String name, boolean enabled) {
+        requireCapability(Capability.AUTOSTART, "cannot start VMs when the node starts");
+        change(name, domain -> {
+            domain.setAutostart(enabled);
+            LOG.info("VM '{}': autostart {}", name, enabled ? "on" : "off");
+            return null;
+        });
+    }
+
     /** Not synchronized: a migration takes seconds, and the backend must answer other calls meanwhile. */
     @Override
     public MigrationProgress migrate(String name, MigrationSpec spec, Consumer<MigrationProgress> progress) {
@@ -490,7 +512,7 @@ public class LibvirtBackend implements HypervisorBackend {
         Domain domain;
         boolean live;
         synchronized (this) {
-            requireMigration();
+            requireCapability(Capability.LIVE_MIGRATION, "cannot migrate VMs");
             try {
                 domain = require(name);
                 live = domain.isActive() == 1;
@@ -508,14 +530,14 @@ public class LibvirtBackend implements HypervisorBackend {
     public void cancelMigration(String name) {
         Validation.name("VM", name);
         synchronized (this) {
-            requireMigration();
+            requireCapability(Capability.LIVE_MIGRATION, "cannot migrate VMs");
         }
         migrations.cancel(name);
     }
 
-    private void requireMigration() {
-        if (!capabilities().contains(Capability.LIVE_MIGRATION)) {
-            throw new QuantixException(ErrorCode.UNSUPPORTED, "libvirt's test driver cannot migrate VMs");
+    private void requireCapability(Capability capability, String what) {
+        if (!capabilities().contains(capability)) {
+            throw new QuantixException(ErrorCode.UNSUPPORTED, "libvirt's test driver " + what);
         }
     }
 
@@ -715,9 +737,29 @@ public class LibvirtBackend implements HypervisorBackend {
                 case PAUSED -> 3;
                 default -> 5;
             };
-            entries.add(new TestNodeFile.Entry(domain.getXMLDesc(Domain.XMLFlags.INACTIVE), runState));
+            entries.add(new TestNodeFile.Entry(domain.getXMLDesc(Domain.XMLFlags.INACTIVE), runState,
+                    snapshotsOf(domain)));
         }
         TestNodeFile.save(target.nodeFile().get(), entries);
+    }
+
+    private static List<TestNodeFile.SnapshotEntry> snapshotsOf(Domain domain) throws LibvirtException {
+        String current = null;
+        if (domain.hasCurrentSnapshot() == 1) {
+            DomainSnapshot snapshot = domain.snapshotCurrent();
+            current = LibvirtSnapshots.parse(snapshot.getXMLDesc()).snapshot().name();
+            snapshot.free();
+        }
+        List<TestNodeFile.SnapshotEntry> entries = new ArrayList<>();
+        for (String name : domain.snapshotListNames(0)) {
+            DomainSnapshot snapshot = domain.snapshotLookupByName(name);
+            try {
+                entries.add(new TestNodeFile.SnapshotEntry(snapshot.getXMLDesc(), name.equals(current)));
+            } finally {
+                snapshot.free();
+            }
+        }
+        return entries;
     }
 
     private static DomainXml.Type domainType(String driver, String virtType) {
@@ -760,6 +802,8 @@ public class LibvirtBackend implements HypervisorBackend {
             result.add(Capability.CONSOLE);
             // Nor does it implement migration.
             result.add(Capability.LIVE_MIGRATION);
+            // It keeps the autostart flag in memory only, and never starts anything with a node.
+            result.add(Capability.AUTOSTART);
         }
         if (type == DomainXml.Type.TEST || hasFirmwareDescriptors()) {
             result.add(Capability.UEFI);

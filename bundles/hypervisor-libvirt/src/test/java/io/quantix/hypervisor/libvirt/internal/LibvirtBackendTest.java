@@ -189,9 +189,11 @@ class LibvirtBackendTest {
     }
 
     @Test
-    void theTestDriverCannotMigrateAndTheVmStays() {
+    void theTestDriverCannotMigrateOrAutostartAndTheVmStaysAsItWas() {
         define("web-1", Fixtures.ID);
 
+        assertCode(ErrorCode.UNSUPPORTED, () -> backend.setAutostart("web-1", true));
+        assertCode(ErrorCode.UNSUPPORTED, () -> backend.autostart("web-1"));
         assertCode(ErrorCode.UNSUPPORTED, () -> backend.migrate("web-1", MigrationSpec.live("test:///default"), p -> { }));
         assertCode(ErrorCode.UNSUPPORTED, () -> backend.cancelMigration("web-1"));
         assertEquals(PowerState.STOPPED, backend.find("web-1").orElseThrow().state());
