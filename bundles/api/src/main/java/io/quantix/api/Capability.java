@@ -29,5 +29,7 @@ public enum Capability {
     ISO_LIBRARY,
     // hypervisor, added later
     /** Starts marked VMs by itself when the node (its hypervisor) starts. */
-    AUTOSTART
+    AUTOSTART,
+    /** UEFI with Secure Boot and enrolled keys ({@link Firmware#UEFI_SECURE_BOOT}). */
+    SECURE_BOOT
 }

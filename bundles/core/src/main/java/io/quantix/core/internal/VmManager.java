@@ -136,8 +136,11 @@ public class VmManager implements VmService {
         if (inventory.find(spec.name()).isPresent()) {
             throw QuantixException.alreadyExists("VM", spec.name());
         }
-        if (spec.firmware() == Firmware.UEFI) {
+        if (spec.firmware().uefi()) {
             backends.hypervisors.require(spec.hypervisor(), Capability.UEFI);
+        }
+        if (spec.firmware() == Firmware.UEFI_SECURE_BOOT) {
+            backends.hypervisors.require(spec.hypervisor(), Capability.SECURE_BOOT);
         }
         hv.checkDefinable(spec);
         for (DiskSpec disk : spec.disks()) {

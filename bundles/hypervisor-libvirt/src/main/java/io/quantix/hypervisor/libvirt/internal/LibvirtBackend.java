@@ -791,7 +791,7 @@ public class LibvirtBackend implements HypervisorBackend {
         }
     }
 
-    /** The test driver accepts all of these; the QEMU driver can boot UEFI only with firmware descriptors. */
+    /** The test driver accepts all of these; the QEMU driver can boot UEFI only with firmware descriptors for it. */
     private static Set<Capability> capabilities(DomainXml.Type type) {
         Set<Capability> result = EnumSet.of(Capability.GRACEFUL_SHUTDOWN, Capability.PAUSE, Capability.REBOOT,
                 Capability.METRICS, Capability.LIFECYCLE_EVENTS, Capability.CLOUD_INIT, Capability.SNAPSHOT);
@@ -805,15 +805,28 @@ public class LibvirtBackend implements HypervisorBackend {
             // It keeps the autostart flag in memory only, and never starts anything with a node.
             result.add(Capability.AUTOSTART);
         }
-        if (type == DomainXml.Type.TEST || hasFirmwareDescriptors()) {
+        if (type == DomainXml.Type.TEST || hasFirmware()) {
             result.add(Capability.UEFI);
+        }
+        if (type == DomainXml.Type.TEST || hasFirmware("secure-boot", "enrolled-keys")) {
+            result.add(Capability.SECURE_BOOT);
         }
         return Set.copyOf(result);
     }
 
-    private static boolean hasFirmwareDescriptors() {
+    /** Whether one firmware descriptor offers all these features (Debian's ovmf package ships such descriptors). */
+    private static boolean hasFirmware(String... features) {
         try (Stream<Path> files = Files.list(QEMU_FIRMWARE_DESCRIPTORS)) {
-            return files.anyMatch(f -> f.getFileName().toString().endsWith(".json"));
+            return files.filter(f -> f.getFileName().toString().endsWith(".json"))
+                    .anyMatch(f -> Stream.of(features).allMatch(feature -> mentions(f, feature)));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean mentions(Path descriptor, String feature) {
+        try {
+            return Files.readString(descriptor).contains("\"" + feature + "\"");
         } catch (IOException e) {
             return false;
         }

@@ -201,7 +201,7 @@ class LibvirtBackendTest {
 
     @Test
     void advertisesWhatItImplementsAndSaysItIsSimulated() {
-        assertEquals(Set.of(Capability.GRACEFUL_SHUTDOWN, Capability.PAUSE, Capability.REBOOT, Capability.UEFI,
+        assertEquals(Set.of(Capability.GRACEFUL_SHUTDOWN, Capability.PAUSE, Capability.REBOOT, Capability.UEFI, Capability.SECURE_BOOT,
                 Capability.METRICS, Capability.SNAPSHOT, Capability.LIFECYCLE_EVENTS, Capability.CLOUD_INIT),
                 backend.capabilities());
         assertTrue(backend.simulated());
