@@ -12,10 +12,10 @@ LOG=$(mktemp)
 trap 'rm -f "$LOG"' EXIT
 cd "$ROOT"
 # shellcheck disable=SC2086
-mvn -B -ntp -q ${MAVEN_ARGS:-} install -DskipTests -pl bundles/hypervisor-libvirt -am >/dev/null
+mvn -B -ntp -q -Dstyle.color=never ${MAVEN_ARGS:-} install -DskipTests -pl bundles/hypervisor-libvirt -am >/dev/null
 for run in $(seq 1 "$RUNS"); do
   # shellcheck disable=SC2086
-  if ! mvn -B -ntp ${MAVEN_ARGS:-} verify -pl bundles/hypervisor-libvirt -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
+  if ! mvn -B -ntp -Dstyle.color=never ${MAVEN_ARGS:-} verify -pl bundles/hypervisor-libvirt -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
       -Dit.test='LibvirtBackendIT#aDirectKernelBoot*,LibvirtMigrationIT' >"$LOG" 2>&1; then
     echo "run $run failed: see the output below" >&2; tail -50 "$LOG" >&2; exit 1
   fi
