@@ -1,6 +1,6 @@
 #!/bin/sh
 # Prepares this machine for the real-libvirtd integration tests (run as root; idempotent, fast when done):
-#   1. installs libvirt, QEMU and busybox-static from Debian if any is missing,
+#   1. installs libvirt, QEMU, OVMF and busybox-static from Debian if any is missing,
 #   2. starts virtlogd and libvirtd if they are not running (there may be no systemd to do it),
 #   3. builds the tiny guest once into CACHE_DIR: a Debian kernel and a busybox initramfs whose /init
 #      (tiny-guest-init, next to this script) prints a marker on ttyS0 and powers off on ACPI shutdown.
@@ -10,7 +10,8 @@ set -eu
 
 CACHE=${1:?usage: libvirt-env.sh CACHE_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
-PACKAGES="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils busybox-static genisoimage"
+# ovmf: UEFI guests (with and without Secure Boot); dosfstools and mtools: the EFI system partition of the UEFI test.
+PACKAGES="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils busybox-static genisoimage ovmf dosfstools mtools"
 # The virtio modules the guest loads, in dependency order (each after what it needs); virtio_blk only on request.
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_console evdev button virtio_blk"
 

@@ -33,5 +33,10 @@ public enum Capability {
     /** L4 load balancers (VIP and port spread over members) on routers. */
     LOAD_BALANCING,
     /** {@code <vm>.internal} resolves inside the VM's network. */
-    DNS
+    DNS,
+    // hypervisor, added later
+    /** Starts marked VMs by itself when the node (its hypervisor) starts. */
+    AUTOSTART,
+    /** UEFI with Secure Boot and enrolled keys ({@link Firmware#UEFI_SECURE_BOOT}). */
+    SECURE_BOOT
 }

@@ -4,10 +4,12 @@ import io.quantix.api.CloudInit;
 import io.quantix.api.ConsoleEndpoint;
 import io.quantix.api.ConsoleType;
 import io.quantix.api.DiskSpec;
+import io.quantix.api.ErrorCode;
 import io.quantix.api.MigrationProgress;
 import io.quantix.api.MigrationSpec;
 import io.quantix.api.NicSpec;
 import io.quantix.api.PowerAction;
+import io.quantix.api.QuantixException;
 import io.quantix.api.Snapshot;
 import io.quantix.api.SnapshotSpec;
 import io.quantix.api.Vm;
@@ -88,6 +90,18 @@ public interface VmService {
 
     /** Inserts the ISO image (an absolute path on the node) into the VM's CD-ROM drive; empty ejects it. */
     Vm changeMedia(String name, Optional<String> isoPath);
+
+    // Autostart: defaults only so that implementations written before it keep compiling; the node implements both.
+
+    /** Whether the VM starts by itself when the node starts. UNSUPPORTED if its hypervisor cannot do that. */
+    default boolean autostart(String name) {
+        throw new QuantixException(ErrorCode.UNSUPPORTED, "this node does not implement autostart");
+    }
+
+    /** Marks the VM to start (or no longer start) when the node starts; answers the VM as it is now. */
+    default Vm setAutostart(String name, boolean enabled) {
+        throw new QuantixException(ErrorCode.UNSUPPORTED, "this node does not implement autostart");
+    }
 
     /**
      * Moves the VM to another node and blocks until the migration ends, reporting progress about once a second.

@@ -147,6 +147,18 @@ public interface HypervisorBackend extends Backend {
         throw unsupported("hot-plug");
     }
 
+    // Autostart (Capability.AUTOSTART): kept in the hypervisor's own record of the VM, so the hypervisor starts it
+    // when the node starts, even before Quantix runs.
+
+    /** Whether the VM starts when the node starts. */
+    default boolean autostart(String vm) {
+        throw unsupported("autostart");
+    }
+
+    default void setAutostart(String vm, boolean enabled) {
+        throw unsupported("autostart");
+    }
+
     // Migration (Capability.LIVE_MIGRATION).
 
     /**

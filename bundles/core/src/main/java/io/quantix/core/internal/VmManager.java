@@ -137,8 +137,11 @@ public class VmManager implements VmService {
         if (inventory.find(spec.name()).isPresent()) {
             throw QuantixException.alreadyExists("VM", spec.name());
         }
-        if (spec.firmware() == Firmware.UEFI) {
+        if (spec.firmware().uefi()) {
             backends.hypervisors.require(spec.hypervisor(), Capability.UEFI);
+        }
+        if (spec.firmware() == Firmware.UEFI_SECURE_BOOT) {
+            backends.hypervisors.require(spec.hypervisor(), Capability.SECURE_BOOT);
         }
         hv.checkDefinable(spec);
         for (DiskSpec disk : spec.disks()) {
@@ -334,6 +337,17 @@ public class VmManager implements VmService {
         } finally {
             migrating.remove(name);
         }
+    }
+
+    @Override
+    public boolean autostart(String name) {
+        return backends.hypervisors.require(get(name).spec().hypervisor(), Capability.AUTOSTART).autostart(name);
+    }
+
+    @Override
+    public Vm setAutostart(String name, boolean enabled) {
+        backends.hypervisors.require(get(name).spec().hypervisor(), Capability.AUTOSTART).setAutostart(name, enabled);
+        return get(name);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.quantix.api.Capability;
 import io.quantix.api.DiskSource;
 import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
+import io.quantix.api.Firmware;
 import io.quantix.api.PoolUsage;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
@@ -76,6 +77,24 @@ class VmChangesTest {
 
         assertCode(ErrorCode.UNSUPPORTED, () -> vms.snapshot("web", SnapshotSpec.of("s1")));
         assertCode(ErrorCode.UNSUPPORTED, () -> vms.snapshots("web"));
+    }
+
+    @Test
+    void autostartOfAVmWhoseHypervisorHasNoneIsUnsupported() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+
+        assertCode(ErrorCode.UNSUPPORTED, () -> vms.autostart("web"));
+        assertCode(ErrorCode.UNSUPPORTED, () -> vms.setAutostart("web", true));
+    }
+
+    @Test
+    void secureBootOnAHypervisorWithPlainUefiOnlyIsRefusedBeforeAnyVolumeIsMade() {
+        VmManager vms = node(Set.of(Capability.UEFI), false);
+        VmSpec spec = VmSpec.builder("sb").hypervisor("hv").firmware(Firmware.UEFI_SECURE_BOOT)
+                .disk(DiskSpec.of("p", Validation.GIB)).build();
+
+        assertCode(ErrorCode.UNSUPPORTED, () -> vms.create(spec, false));
+        assertEquals(List.of(), storage.created);
     }
 
     @Test

@@ -241,7 +241,8 @@ public abstract class HypervisorContract {
         // The SPI has no operation for the others (snapshots, hot-plug, migration): advertising them is a lie.
         Set<Capability> testable = EnumSet.of(Capability.GRACEFUL_SHUTDOWN, Capability.REBOOT, Capability.PAUSE,
                 Capability.METRICS, Capability.UEFI, Capability.LIFECYCLE_EVENTS, Capability.CLOUD_INIT,
-                Capability.CONSOLE, Capability.SNAPSHOT, Capability.HOT_PLUG);
+                Capability.CONSOLE, Capability.SNAPSHOT, Capability.HOT_PLUG, Capability.SECURE_BOOT,
+                Capability.AUTOSTART);
         assertTrue(testable.containsAll(advertised), "advertises what the SPI cannot do: " + advertised);
 
         List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -290,6 +291,17 @@ public abstract class HypervisorContract {
             backend().define(UUID.randomUUID().toString(), uefi, disks("efi-1"), nics("efi-1"));
             powerAndExpect("efi-1", PowerAction.START, PowerState.RUNNING);
             assertEquals(Firmware.UEFI, backend().find("efi-1").orElseThrow().spec().firmware());
+        }
+        if (advertised.contains(Capability.SECURE_BOOT)) {
+            VmSpec secure = builder("sb-1").firmware(Firmware.UEFI_SECURE_BOOT).build();
+            backend().define(UUID.randomUUID().toString(), secure, disks("sb-1"), nics("sb-1"));
+            assertEquals(Firmware.UEFI_SECURE_BOOT, backend().find("sb-1").orElseThrow().spec().firmware());
+        }
+        if (advertised.contains(Capability.AUTOSTART)) {
+            backend().setAutostart("cap-1", true);
+            assertTrue(backend().autostart("cap-1"));
+            backend().setAutostart("cap-1", false);
+            assertFalse(backend().autostart("cap-1"));
         }
     }
 

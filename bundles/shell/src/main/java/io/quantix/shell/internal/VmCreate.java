@@ -44,6 +44,10 @@ public class VmCreate extends QxAction {
     @Option(name = "--uefi", description = "boot with UEFI firmware (Secure Boot off) instead of BIOS")
     boolean uefi;
 
+    @Option(name = "--secure-boot", description = "boot with UEFI and Secure Boot on (enrolled keys): only signed"
+            + " boot loaders start")
+    boolean secureBoot;
+
     @Option(name = "--tag", multiValued = true, description = "a tag")
     List<String> tags = List.of();
 
@@ -58,7 +62,7 @@ public class VmCreate extends QxAction {
     protected Object run() {
         VmSpec.Builder spec = VmSpec.builder(name).hypervisor(hypervisor).vcpus(cpus)
                 .memoryMiB(Validation.size("memory", memory) / Validation.MIB)
-                .firmware(uefi ? Firmware.UEFI : Firmware.BIOS);
+                .firmware(secureBoot ? Firmware.UEFI_SECURE_BOOT : uefi ? Firmware.UEFI : Firmware.BIOS);
         disks.forEach(d -> spec.disk(disk(d)));
         nics.forEach(n -> spec.nic(NicSpec.of(n)));
         tags.forEach(spec::tag);

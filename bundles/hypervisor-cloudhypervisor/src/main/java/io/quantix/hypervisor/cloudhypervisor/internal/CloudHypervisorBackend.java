@@ -181,6 +181,9 @@ public class CloudHypervisorBackend implements HypervisorBackend {
                     + spec.hypervisor() + "', not '" + NAME + "'");
         }
         VmConfigs.checkRunnable(spec);
+        if (spec.firmware() == Firmware.UEFI_SECURE_BOOT) {
+            throw new QuantixException(ErrorCode.UNSUPPORTED, "Cloud Hypervisor's UEFI firmware has no Secure Boot");
+        }
         if (spec.firmware() == Firmware.UEFI && !capabilities().contains(Capability.UEFI)) {
             throw new QuantixException(ErrorCode.UNSUPPORTED, "UEFI firmware " + settings.uefiFirmware()
                     + " is not installed");

@@ -160,6 +160,7 @@ class CloudHypervisorBackendTest {
         assertCode(ErrorCode.UNSUPPORTED, () -> backend.checkDefinable(sataSpec));
         assertCode(ErrorCode.UNSUPPORTED, () -> backend.checkDefinable(e1000Spec));
         assertCode(ErrorCode.UNSUPPORTED, () -> backend.checkDefinable(cdrom));
+        assertCode(ErrorCode.UNSUPPORTED, () -> backend.checkDefinable(spec("web-1").firmware(Firmware.UEFI_SECURE_BOOT).build()));
         assertCode(ErrorCode.UNSUPPORTED, () -> backend.define(ID, sataSpec, List.of(sata), List.of()));
         assertCode(ErrorCode.UNSUPPORTED, () -> backend.define(ID, e1000Spec, List.of(), List.of(e1000)));
         assertCode(ErrorCode.UNSUPPORTED, () -> backend.define(ID, cdrom, List.of(), List.of()));

@@ -196,13 +196,15 @@ final class DomainXml {
             // q35 is what OVMF expects; the test driver has no machine types.
             osType.setAttribute("machine", "q35");
         }
-        if (spec.firmware() == Firmware.UEFI) {
+        if (spec.firmware().uefi()) {
             os.setAttribute("firmware", "efi");
-            // libvirt's default UEFI choice enrols Microsoft keys, so unsigned boot loaders get "Access Denied".
+            // Said either way: libvirt's default UEFI choice enrols Microsoft keys, so unsigned boot loaders would
+            // get "Access Denied" unless Secure Boot was asked for. libvirt turns on SMM, which Secure Boot needs.
+            String enabled = spec.firmware() == Firmware.UEFI_SECURE_BOOT ? "yes" : "no";
             Element firmware = Xml.child(os, "firmware");
             for (String feature : List.of("secure-boot", "enrolled-keys")) {
                 Element e = Xml.child(firmware, "feature");
-                e.setAttribute("enabled", "no");
+                e.setAttribute("enabled", enabled);
                 e.setAttribute("name", feature);
             }
         }

@@ -7,6 +7,8 @@ import io.quantix.api.ConsoleEndpoint;
 import io.quantix.api.ConsoleType;
 import io.quantix.api.DiskSource;
 import io.quantix.api.ErrorCode;
+import io.quantix.api.MigrationProgress;
+import io.quantix.api.MigrationSpec;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixEvent;
@@ -45,6 +47,7 @@ import org.libvirt.DomainBlockStats;
 import org.libvirt.DomainInfo;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.DomainInterfaceStats;
+import org.libvirt.DomainSnapshot;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.osgi.service.component.annotations.Activate;
@@ -111,6 +114,7 @@ public class LibvirtBackend implements HypervisorBackend {
     private ScheduledExecutorService fallbacks;
     /** Lifecycle events and the reconnect after libvirtd restarts; lives as long as the activation. */
     private LibvirtEvents events;
+    private final LibvirtMigration migrations = new LibvirtMigration();
 
     @Activate
     void activate(Config config) {
@@ -480,6 +484,64 @@ public class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
+    public synchronized boolean autostart(String name) {
+        requireCapability(Capability.AUTOSTART, "cannot start VMs when the node starts");
+        try {
+            return require(name).getAutostart();
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, name);
+        }
+    }
+
+    /** libvirtd starts the VM when it starts itself: with the node, before Quantix runs. */
+    @Override
+    public synchronized void setAutostart(String name, boolean enabled) {
+        requireCapability(Capability.AUTOSTART, "cannot start VMs when the node starts");
+        change(name, domain -> {
+            domain.setAutostart(enabled);
+            LOG.info("VM '{}': autostart {}", name, enabled ? "on" : "off");
+            return null;
+        });
+    }
+
+    /** Not synchronized: a migration takes seconds, and the backend must answer other calls meanwhile. */
+    @Override
+    public MigrationProgress migrate(String name, MigrationSpec spec, Consumer<MigrationProgress> progress) {
+        Validation.required("migration", spec);
+        Validation.required("progress listener", progress);
+        Domain domain;
+        boolean live;
+        synchronized (this) {
+            requireCapability(Capability.LIVE_MIGRATION, "cannot migrate VMs");
+            try {
+                domain = require(name);
+                live = domain.isActive() == 1;
+            } catch (LibvirtException e) {
+                throw LibvirtErrors.map(e, name);
+            }
+        }
+        if (live && !spec.live()) {
+            throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' is running: migrate it live or stop it first");
+        }
+        return migrations.migrate(name, domain, live, spec, progress);
+    }
+
+    @Override
+    public void cancelMigration(String name) {
+        Validation.name("VM", name);
+        synchronized (this) {
+            requireCapability(Capability.LIVE_MIGRATION, "cannot migrate VMs");
+        }
+        migrations.cancel(name);
+    }
+
+    private void requireCapability(Capability capability, String what) {
+        if (!capabilities().contains(capability)) {
+            throw new QuantixException(ErrorCode.UNSUPPORTED, "libvirt's test driver " + what);
+        }
+    }
+
+    @Override
     public synchronized List<String> unmanaged() {
         try {
             List<String> names = new ArrayList<>();
@@ -675,9 +737,29 @@ public class LibvirtBackend implements HypervisorBackend {
                 case PAUSED -> 3;
                 default -> 5;
             };
-            entries.add(new TestNodeFile.Entry(domain.getXMLDesc(Domain.XMLFlags.INACTIVE), runState));
+            entries.add(new TestNodeFile.Entry(domain.getXMLDesc(Domain.XMLFlags.INACTIVE), runState,
+                    snapshotsOf(domain)));
         }
         TestNodeFile.save(target.nodeFile().get(), entries);
+    }
+
+    private static List<TestNodeFile.SnapshotEntry> snapshotsOf(Domain domain) throws LibvirtException {
+        String current = null;
+        if (domain.hasCurrentSnapshot() == 1) {
+            DomainSnapshot snapshot = domain.snapshotCurrent();
+            current = LibvirtSnapshots.parse(snapshot.getXMLDesc()).snapshot().name();
+            snapshot.free();
+        }
+        List<TestNodeFile.SnapshotEntry> entries = new ArrayList<>();
+        for (String name : domain.snapshotListNames(0)) {
+            DomainSnapshot snapshot = domain.snapshotLookupByName(name);
+            try {
+                entries.add(new TestNodeFile.SnapshotEntry(snapshot.getXMLDesc(), name.equals(current)));
+            } finally {
+                snapshot.free();
+            }
+        }
+        return entries;
     }
 
     private static DomainXml.Type domainType(String driver, String virtType) {
@@ -709,7 +791,7 @@ public class LibvirtBackend implements HypervisorBackend {
         }
     }
 
-    /** The test driver accepts all of these; the QEMU driver can boot UEFI only with firmware descriptors. */
+    /** The test driver accepts all of these; the QEMU driver can boot UEFI only with firmware descriptors for it. */
     private static Set<Capability> capabilities(DomainXml.Type type) {
         Set<Capability> result = EnumSet.of(Capability.GRACEFUL_SHUTDOWN, Capability.PAUSE, Capability.REBOOT,
                 Capability.METRICS, Capability.LIFECYCLE_EVENTS, Capability.CLOUD_INIT, Capability.SNAPSHOT);
@@ -718,16 +800,33 @@ public class LibvirtBackend implements HypervisorBackend {
             result.add(Capability.HOT_PLUG);
             // The test driver runs no display: there is nothing to connect to.
             result.add(Capability.CONSOLE);
+            // Nor does it implement migration.
+            result.add(Capability.LIVE_MIGRATION);
+            // It keeps the autostart flag in memory only, and never starts anything with a node.
+            result.add(Capability.AUTOSTART);
         }
-        if (type == DomainXml.Type.TEST || hasFirmwareDescriptors()) {
+        if (type == DomainXml.Type.TEST || hasFirmware()) {
             result.add(Capability.UEFI);
+        }
+        if (type == DomainXml.Type.TEST || hasFirmware("secure-boot", "enrolled-keys")) {
+            result.add(Capability.SECURE_BOOT);
         }
         return Set.copyOf(result);
     }
 
-    private static boolean hasFirmwareDescriptors() {
+    /** Whether one firmware descriptor offers all these features (Debian's ovmf package ships such descriptors). */
+    private static boolean hasFirmware(String... features) {
         try (Stream<Path> files = Files.list(QEMU_FIRMWARE_DESCRIPTORS)) {
-            return files.anyMatch(f -> f.getFileName().toString().endsWith(".json"));
+            return files.filter(f -> f.getFileName().toString().endsWith(".json"))
+                    .anyMatch(f -> Stream.of(features).allMatch(feature -> mentions(f, feature)));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean mentions(Path descriptor, String feature) {
+        try {
+            return Files.readString(descriptor).contains("\"" + feature + "\"");
         } catch (IOException e) {
             return false;
         }

@@ -134,6 +134,18 @@ class DomainXmlTest {
     }
 
     @Test
+    void secureBootAsksForItAndForEnrolledKeysAndReadsBack() {
+        VmSpec spec = VmSpec.builder("sb").firmware(Firmware.UEFI_SECURE_BOOT).build();
+        String xml = DomainXml.build(Fixtures.ID, spec, List.of(), List.of(), DomainXml.Type.QEMU, Fixtures.RUN_DIR);
+        Element os = Xml.first(Xml.parse(xml).getDocumentElement(), "os");
+
+        assertEquals("efi", os.getAttribute("firmware"));
+        assertEquals(List.of("secure-boot=yes", "enrolled-keys=yes"), Xml.children(Xml.first(os, "firmware"), "feature")
+                .stream().map(f -> f.getAttribute("name") + "=" + f.getAttribute("enabled")).toList());
+        assertEquals(spec, DomainXml.parse(xml, PowerState.STOPPED).orElseThrow().spec());
+    }
+
+    @Test
     void biosHasNoFirmwareElementAndBootsFromDiskByDefault() {
         Element os = osOf(VmSpec.builder("bios").firmware(Firmware.BIOS).build(), DomainXml.Type.QEMU);
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quantix.api.Capability;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.Firmware;
+import io.quantix.api.MigrationSpec;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
@@ -188,8 +189,19 @@ class LibvirtBackendTest {
     }
 
     @Test
+    void theTestDriverCannotMigrateOrAutostartAndTheVmStaysAsItWas() {
+        define("web-1", Fixtures.ID);
+
+        assertCode(ErrorCode.UNSUPPORTED, () -> backend.setAutostart("web-1", true));
+        assertCode(ErrorCode.UNSUPPORTED, () -> backend.autostart("web-1"));
+        assertCode(ErrorCode.UNSUPPORTED, () -> backend.migrate("web-1", MigrationSpec.live("test:///default"), p -> { }));
+        assertCode(ErrorCode.UNSUPPORTED, () -> backend.cancelMigration("web-1"));
+        assertEquals(PowerState.STOPPED, backend.find("web-1").orElseThrow().state());
+    }
+
+    @Test
     void advertisesWhatItImplementsAndSaysItIsSimulated() {
-        assertEquals(Set.of(Capability.GRACEFUL_SHUTDOWN, Capability.PAUSE, Capability.REBOOT, Capability.UEFI,
+        assertEquals(Set.of(Capability.GRACEFUL_SHUTDOWN, Capability.PAUSE, Capability.REBOOT, Capability.UEFI, Capability.SECURE_BOOT,
                 Capability.METRICS, Capability.SNAPSHOT, Capability.LIFECYCLE_EVENTS, Capability.CLOUD_INIT),
                 backend.capabilities());
         assertTrue(backend.simulated());

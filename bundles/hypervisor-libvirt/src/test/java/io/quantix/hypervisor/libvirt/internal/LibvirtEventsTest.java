@@ -72,7 +72,8 @@ class LibvirtEventsTest {
         backend.addListener(e -> seen.add("canary " + e.type()));
         backend.power("web-1", PowerAction.FORCE_STOP);
         await(() -> seen.contains("canary STOPPED"));
-        assertEquals(expected.size() + 1, seen.size(), seen.toString());
+        // The canary may or may not see the START (events are delivered asynchronously); the removed listener sees neither.
+        assertEquals(expected, seen.stream().filter(e -> !e.startsWith("canary ")).toList(), seen.toString());
     }
 
     private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {

@@ -48,8 +48,6 @@ import org.libvirt.Domain;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LibvirtLiveChangesIT {
     private static final String GUEST = "qx-it-live";
-    private static final String WATCH_PARTITIONS = " quantix.partitions=watch";
-    private static final String PARTITIONS = "QUANTIX-PARTITIONS";
     private static final String BRIDGE = "qxitbr0";
     private static final Duration BOOT = Duration.ofSeconds(60);
     private static final Duration GUEST_NOTICES = Duration.ofSeconds(30);
@@ -72,7 +70,7 @@ class LibvirtLiveChangesIT {
         run("qemu-img", "create", "-q", "-f", "raw", file(DATA, "raw").toString(), "32M");
         run("ip", "link", "add", BRIDGE, "type", "bridge");
         VmSpec spec = VmSpec.builder(GUEST).memoryMiB(256).disk(DiskSpec.of("it", 64 * Validation.MIB))
-                .directBoot(Libvirtd.boot(Libvirtd.CMDLINE + WATCH_PARTITIONS)).build();
+                .directBoot(Libvirtd.boot(Libvirtd.CMDLINE + Libvirtd.WATCH_PARTITIONS)).build();
         guest = backend.define(UUID.randomUUID().toString(), spec, List.of(disk(ROOT, VolumeFormat.QCOW2)), List.of());
         backend.power(GUEST, PowerAction.START);
         await("boot marker", BOOT, guest, () -> count(guest, MARKER) == 1);
@@ -119,7 +117,7 @@ class LibvirtLiveChangesIT {
         assertEquals(PowerState.RUNNING, backend.find(GUEST).orElseThrow().state());
         // The revert starts a new QEMU, which begins the serial log afresh: a guest that booted would print the
         // boot marker before anything else, a resumed one just carries on with its partition lines.
-        await("the resumed guest prints on", GUEST_NOTICES, guest, () -> count(guest, PARTITIONS) >= 2);
+        await("the resumed guest prints on", GUEST_NOTICES, guest, () -> count(guest, Libvirtd.PARTITIONS) >= 2);
         assertEquals(0, count(guest, MARKER), "the guest was resumed from memory, not booted again");
     }
 
@@ -210,7 +208,7 @@ class LibvirtLiveChangesIT {
 
     /** The block devices the guest listed last. */
     private static String partitions() {
-        return Libvirtd.console(guest).lines().filter(l -> l.startsWith(PARTITIONS)).reduce((a, b) -> b).orElse("");
+        return Libvirtd.console(guest).lines().filter(l -> l.startsWith(Libvirtd.PARTITIONS)).reduce((a, b) -> b).orElse("");
     }
 
     private static void run(String... command) throws IOException, InterruptedException {

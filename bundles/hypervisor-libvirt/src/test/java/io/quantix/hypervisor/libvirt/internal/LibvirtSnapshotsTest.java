@@ -99,6 +99,26 @@ class LibvirtSnapshotsTest {
     }
 
     @Test
+    void snapshotsOfTheSimulatedNodeOutliveARestart() {
+        backend.power(VM, PowerAction.START);
+        backend.snapshot(VM, new SnapshotSpec("first", true, false, "before the <upgrade> & after"));
+        backend.snapshot(VM, new SnapshotSpec("second", true, false, ""));
+        backend.revert(VM, "first");
+        List<Snapshot> before = backend.snapshots(VM);
+        backend.close();
+
+        backend = new LibvirtBackend();
+        backend.open(ConnectionTarget.testNode(dir.resolve("libvirt-test-node.xml")));
+
+        assertEquals(before, backend.snapshots(VM));
+        // "first" is still the current one: the next snapshot is its child, as it would have been without the restart.
+        assertEquals(Optional.of("first"), backend.snapshot(VM, new SnapshotSpec("third", true, false, "")).parent());
+        backend.power(VM, PowerAction.FORCE_STOP);
+        backend.revert(VM, "second");
+        assertEquals(PowerState.RUNNING, backend.find(VM).orElseThrow().state());
+    }
+
+    @Test
     void aVmWithSnapshotsCanStillBeDeleted() {
         backend.snapshot(VM, SnapshotSpec.of("s"));
 

@@ -29,6 +29,9 @@ final class Libvirtd {
     static final String CMDLINE = "console=ttyS0 quiet panic=-1 no_timer_check";
     /** Makes the guest ignore the power button, like a hung or unwilling OS. */
     static final String IGNORE_ACPI = " quantix.acpi=ignore";
+    /** Makes the guest print its block devices every second: a sign of life, and what it sees of hot-plugged disks. */
+    static final String WATCH_PARTITIONS = " quantix.partitions=watch";
+    static final String PARTITIONS = "QUANTIX-PARTITIONS";
 
     private static final Logger LOG = LoggerFactory.getLogger(Libvirtd.class);
     private static final Path MODULE = Path.of("").toAbsolutePath();
@@ -54,6 +57,29 @@ final class Libvirtd {
         // which a checkout's target/ folder can exceed
         System.setProperty("quantix.data.dir", Files.createTempDirectory(Path.of("/tmp"), "qx-it").toString());
         prepared = true;
+    }
+
+    /**
+     * Starts a second libvirtd (src/test/sh/libvirt-peer.sh) as another user with its own host_uuid: the
+     * destination of migrations, as another node would be. Stop it with {@link #stopPeer}.
+     *
+     * @return its connection URI
+     */
+    static String startPeer(Path dir) throws IOException, InterruptedException {
+        return peer("start", dir).strip();
+    }
+
+    static void stopPeer(Path dir) throws IOException, InterruptedException {
+        peer("stop", dir);
+    }
+
+    private static String peer(String action, Path dir) throws IOException, InterruptedException {
+        Process peer = new ProcessBuilder("sh", MODULE.resolve("src/test/sh/libvirt-peer.sh").toString(), action,
+                dir.toString()).redirectError(ProcessBuilder.Redirect.appendTo(MODULE.resolve("target/libvirt-env.log")
+                .toFile())).start();
+        String out = new String(peer.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, peer.waitFor(), "libvirt-peer.sh " + action + " failed: see target/libvirt-env.log");
+        return out;
     }
 
     static DirectBoot boot(String cmdline) {
