@@ -296,6 +296,7 @@ public class LibvirtBackend implements HypervisorBackend {
             if (lookupById(id).isPresent()) {
                 throw QuantixException.alreadyExists("VM with id", id);
             }
+            defineSecrets(disks);
             Domain domain = connection().domainDefineXML(xml);
             saveTestNode();
             LOG.info("defined VM '{}' ({})", spec.name(), id);
@@ -421,7 +422,17 @@ public class LibvirtBackend implements HypervisorBackend {
     @Override
     public synchronized void attachDisk(String name, AttachedDisk disk) {
         Validation.required("disk", disk);
-        hotplug(name, domain -> LibvirtHotplug.attachDisk(domain, disk));
+        hotplug(name, domain -> {
+            defineSecrets(List.of(disk));
+            LibvirtHotplug.attachDisk(domain, disk);
+        });
+    }
+
+    /** libvirt's test driver has no secret store, and runs no guest that would need one. */
+    private void defineSecrets(List<AttachedDisk> disks) throws LibvirtException {
+        if (domainType != DomainXml.Type.TEST) {
+            NetworkDisks.defineSecrets(connection(), disks.stream().map(AttachedDisk::source).toList());
+        }
     }
 
     @Override
