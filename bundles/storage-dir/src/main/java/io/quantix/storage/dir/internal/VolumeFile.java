@@ -6,11 +6,15 @@ import io.quantix.api.VolumeFormat;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** A volume's file in a pool directory: {@code <name>.qcow2} or {@code <name>.raw}. */
-record VolumeFile(String name, VolumeFormat format, Path path) {
+/** A volume's file in a pool directory: {@code <name>.qcow2} or {@code <name>.raw}; a template's in its templates folder. */
+record VolumeFile(String name, VolumeFormat format, Path path, boolean template) {
 
     static VolumeFile of(Path directory, String name, VolumeFormat format) {
-        return new VolumeFile(name, format, directory.resolve(name + "." + format.id()));
+        return new VolumeFile(name, format, directory.resolve(name + "." + format.id()), false);
+    }
+
+    VolumeFile asTemplate() {
+        return new VolumeFile(name, format, path, true);
     }
 
     /**
@@ -25,14 +29,15 @@ record VolumeFile(String name, VolumeFormat format, Path path) {
         }
         String extension = fileName.substring(dot + 1);
         for (VolumeFormat format : VolumeFormat.values()) {
-            if (format.id().equals(extension) && isVolumeName(fileName.substring(0, dot))) {
-                return Optional.of(new VolumeFile(fileName.substring(0, dot), format, file));
+            if (format.id().equals(extension) && isName(fileName.substring(0, dot))) {
+                return Optional.of(new VolumeFile(fileName.substring(0, dot), format, file, false));
             }
         }
         return Optional.empty();
     }
 
-    private static boolean isVolumeName(String name) {
+    /** A valid object name: anything else in a pool's folders (temp files start with a dot) is not Quantix's. */
+    static boolean isName(String name) {
         try {
             Validation.name("volume", name);
             return true;
