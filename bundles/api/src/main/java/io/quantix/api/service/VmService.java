@@ -89,6 +89,9 @@ public interface VmService {
     /** Inserts the ISO image (an absolute path on the node) into the VM's CD-ROM drive; empty ejects it. */
     Vm changeMedia(String name, Optional<String> isoPath);
 
+    /** Inserts an ISO image of a pool's ISO library into the VM's CD-ROM drive. */
+    Vm changeMedia(String name, String pool, String iso);
+
     /**
      * Moves the VM to another node and blocks until the migration ends, reporting progress about once a second.
      * A running VM moves live if {@link io.quantix.api.MigrationSpec#live()} asks for it, else CONFLICT; a stopped

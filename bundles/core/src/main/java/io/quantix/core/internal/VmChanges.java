@@ -6,6 +6,7 @@ import io.quantix.api.Capability;
 import io.quantix.api.DiskSource;
 import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
+import io.quantix.api.IsoImage;
 import io.quantix.api.NicBinding;
 import io.quantix.api.NicSpec;
 import io.quantix.api.QuantixEvent;
@@ -183,6 +184,18 @@ final class VmChanges {
         Vm now = current(hv, name);
         events.publish(QuantixEvent.Kind.VM, "MEDIA_CHANGED", name, iso.map(p -> "CD-ROM now holds " + p)
                 .orElse("CD-ROM ejected"));
+        return now;
+    }
+
+    Vm changeMedia(String name, String pool, String iso) {
+        Validation.name("ISO image", iso);
+        IsoImage image = storage.listIsos(pool).stream().filter(i -> i.name().equals(iso)).findFirst()
+                .orElseThrow(() -> QuantixException.notFound("ISO image", pool + "/" + iso));
+        Vm vm = get(name);
+        HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
+        hv.changeMedia(name, image.source());
+        Vm now = current(hv, name);
+        events.publish(QuantixEvent.Kind.VM, "MEDIA_CHANGED", name, "CD-ROM now holds " + pool + "/" + iso);
         return now;
     }
 

@@ -308,6 +308,11 @@ public class VmManager implements VmService {
     }
 
     @Override
+    public synchronized Vm changeMedia(String name, String pool, String iso) {
+        return changes.changeMedia(name, pool, iso);
+    }
+
+    @Override
     public MigrationProgress migrate(String name, MigrationSpec spec, Consumer<MigrationProgress> progress) {
         Validation.required("migration", spec);
         Validation.required("progress listener", progress);
