@@ -56,13 +56,12 @@ stop_cluster() {
 remove_orphans() {
     for stamp in "${TMPDIR:-/tmp}"/*/"$STAMP"; do
         [ -f "$stamp" ] || continue
-        dir=$(dirname "$stamp")
         owner=$(cat "$stamp")
         if [ -n "$owner" ] && kill -0 "$owner" 2>/dev/null; then
             continue
         fi
-        log "removing the cluster of a run that is gone: $dir"
-        stop_cluster "$dir"
+        log "removing the cluster of a run that is gone: $(dirname "$stamp")"
+        stop_cluster "$(dirname "$stamp")"
     done
 }
 
@@ -179,10 +178,10 @@ EOF
 
 case "${1:-}" in
 start)
-    dir=${2:?usage: ceph-env.sh start DIR [OWNER_PID]}
+    [ -n "${2:-}" ] || { echo "usage: ceph-env.sh start DIR [OWNER_PID]" >&2; exit 2; }
     install_packages
     remove_orphans
-    start_cluster "$dir" "${3:-$PPID}"
+    start_cluster "$2" "${3:-$PPID}"
     ;;
 stop)
     stop_cluster "${2:?usage: ceph-env.sh stop DIR}"

@@ -92,12 +92,24 @@ final class CephCli {
         }
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
         try {
-            long total = pump(data, p.getOutputStream(), maxBytes);
-            if (total == 0) {
-                throw QuantixException.invalid("the image is empty");
+            long total;
+            QuantixException refused = null;
+            try {
+                total = pump(data, p.getOutputStream(), maxBytes);
+            } catch (QuantixException e) {
+                total = -1;
+                refused = e;
             }
+            // rbd's input is closed either way: it ends by itself. Killing it would leave its watch on the image
+            // for half a minute, and the unfinished image could not be removed until then.
             if (!p.waitFor(COPY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new QuantixException(ErrorCode.BACKEND_ERROR, "rbd import did not finish within " + COPY_TIMEOUT);
+            }
+            if (refused != null) {
+                throw refused;
+            }
+            if (total == 0) {
+                throw QuantixException.invalid("the image is empty");
             }
             check(subject, argv, new HostCommand.Result(p.exitValue(), "", err.join()));
         } catch (InterruptedException e) {
