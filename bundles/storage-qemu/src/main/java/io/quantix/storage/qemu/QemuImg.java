@@ -37,9 +37,9 @@ public final class QemuImg {
     private QemuImg() {
     }
 
+    /** Thin: qemu-img preallocates nothing unless told to (and QEMU's NFS driver takes no preallocation option). */
     public static void create(String image, VolumeFormat format, long bytes) {
-        HostCommand.run(List.of("qemu-img", "create", "-q", "-f", format.id(), "-o", "preallocation=off", image,
-                Long.toString(bytes)));
+        HostCommand.run(List.of("qemu-img", "create", "-q", "-f", format.id(), image, Long.toString(bytes)));
     }
 
     /** A qcow2 image whose unwritten clusters read from {@code backing}: a copy-on-write clone. */
