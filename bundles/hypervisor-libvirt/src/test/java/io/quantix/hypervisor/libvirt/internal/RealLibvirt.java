@@ -3,6 +3,7 @@ package io.quantix.hypervisor.libvirt.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quantix.api.DirectBoot;
+import io.quantix.api.DiskSource;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.Vm;
@@ -12,7 +13,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * For storage modules' integration tests: the libvirt backend on the host's real libvirtd, and the tiny guest that
+ * For the storage modules' integration tests (this module's test-jar): the libvirt backend on the host's real libvirtd, and the tiny guest that
  * the libvirt module's own libvirt-env.sh builds (run here by relative path, so there is one recipe). It lives in
  * the backend's package because opening the backend outside OSGi is package-private.
  */
@@ -67,6 +68,13 @@ public final class RealLibvirt {
                 Files.deleteIfExists(f);
             }
         }
+    }
+
+    /** Removes the libvirt secret the backend defined for a login, as a test's clean-up. */
+    public static void removeSecret(DiskSource.Protocol protocol, DiskSource.Credentials login) throws Exception {
+        String uuid = Xml.first(Xml.parse(NetworkDisks.secretXml(protocol, login)).getDocumentElement(), "uuid").getTextContent();
+        new ProcessBuilder("virsh", "-c", ConnectionTarget.SYSTEM_URI, "secret-undefine", uuid).redirectErrorStream(true)
+                .start().waitFor();
     }
 
     /** Force-stops and undefines a test VM if it exists. */
