@@ -85,7 +85,7 @@ class CephGuestIT {
     }
 
     @Test
-    void aGuestBootsWithItsDiskOnAnRbdCloneOfATemplateAndTheDiskCannotBeDeletedUnderIt() throws Exception {
+    void aGuestBootsWithItsDiskOnAnRbdCloneOfATemplateWhichGrowsOnlineAndCannotBeDeletedUnderIt() throws Exception {
         storage.importVolume(pool, "guest-base", VolumeFormat.RAW, new ByteArrayInputStream(diskWithOnePartition()),
                 Validation.GIB);
         storage.createTemplate(pool, "guest-base", "guest-template");
@@ -103,6 +103,12 @@ class CephGuestIT {
         libvirt.power(VM, PowerAction.START);
 
         awaitConsole(vm, DISK_SEEN);
+
+        // online resize, as the core does it for an attached disk: the image first, then QEMU's view of it
+        Volume grown = storage.resizeVolume(pool, "guest-disk", 2 * disk.capacity());
+        libvirt.resizeDisk(VM, disk.ref(), grown.capacity());
+        assertTrue(HostCommand.run(List.of("virsh", "-c", "qemu:///system", "domblkinfo", VM, "vda"))
+                .contains("Capacity:       " + grown.capacity()), "QEMU sees the grown RBD image");
 
         QuantixException inUse = assertThrows(QuantixException.class,
                 () -> storage.deleteVolume(pool, "guest-disk"));
