@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -355,7 +356,7 @@ public class CephStorageBackend implements StorageBackend {
      */
     private static List<Volume> volumes(Pool pool, JsonNode du) {
         Map<String, JsonNode> heads = new LinkedHashMap<>();
-        Set<String> templates = new java.util.HashSet<>();
+        Set<String> templates = new HashSet<>();
         for (JsonNode entry : du.path("images")) {
             String name = entry.path("name").asText();
             if (entry.has("snapshot")) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,7 @@ final class CephCluster {
         LOG.info("Ceph cluster up at {} in {} ms", env.getProperty("monitors"), (System.nanoTime() - begin) / 1_000_000);
         Path conf = Path.of(env.getProperty("conf"));
         env.remove("conf");
-        Map<String, String> options = new java.util.TreeMap<>();
+        Map<String, String> options = new TreeMap<>();
         env.forEach((k, v) -> options.put((String) k, (String) v));
         started = new CephCluster(Map.copyOf(options), conf);
         return started;

@@ -25,6 +25,7 @@ import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -124,7 +125,7 @@ class CephGuestIT {
     }
 
     /** Polls every 200 ms; fails with the guest's console if the condition is not met within the boot limit. */
-    private static void await(String what, Vm vm, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void await(String what, Vm vm, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + BOOT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -23,6 +23,7 @@ import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -240,7 +241,7 @@ class CephStorageBackendIT {
             backend.importVolume(pool, "qcow2-in", VolumeFormat.QCOW2, in, 64 * MIB);
         }
         byte[] converted = export("qcow2-in");
-        assertArrayEquals(data, java.util.Arrays.copyOf(converted, data.length), "the qcow2's content, as raw");
+        assertArrayEquals(data, Arrays.copyOf(converted, data.length), "the qcow2's content, as raw");
     }
 
     @Test
