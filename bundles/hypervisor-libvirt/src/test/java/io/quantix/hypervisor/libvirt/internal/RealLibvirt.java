@@ -70,6 +70,21 @@ public final class RealLibvirt {
         }
     }
 
+    /** The running domain's XML as libvirt shows it. */
+    public static String domainXml(String name) {
+        try {
+            Process p = new ProcessBuilder("virsh", "-c", ConnectionTarget.SYSTEM_URI, "dumpxml", name).start();
+            String xml = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), "virsh dumpxml " + name);
+            return xml;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Removes the libvirt secret the backend defined for a login, as a test's clean-up. */
     public static void removeSecret(DiskSource.Protocol protocol, DiskSource.Credentials login) throws Exception {
         String uuid = Xml.first(Xml.parse(NetworkDisks.secretXml(protocol, login)).getDocumentElement(), "uuid").getTextContent();

@@ -170,7 +170,10 @@ class NfsStorageBackendIT {
         assertFalse(files(dir).stream().anyMatch(f -> f.startsWith(".")), files(dir).toString());
     }
 
-    /** The guest's disk is the copy-on-write clone of a template: QEMU reads both over its own NFS client. */
+    /**
+     * The guest's disk is the copy-on-write clone of a template: QEMU reads both over its own NFS client. While it
+     * runs, its disk grows online and an ISO of the pool goes into its CD-ROM.
+     */
     @Test
     @Order(5)
     void aGuestBootsWithItsDiskOnAnNfsClone() throws Exception {
@@ -187,6 +190,22 @@ class NfsStorageBackendIT {
                     () -> RealLibvirt.partitions(vm).contains("vda"));
             assertEquals(List.of(disk.ref()), libvirt.find(GUEST).orElseThrow().disks().stream()
                     .map(AttachedDisk::volume).toList());
+
+            // online resize: QEMU grows the image on the export and the guest's disk with it
+            libvirt.resizeDisk(GUEST, disk.ref(), 96 * MIB);
+            assertEquals(96 * MIB, backend.volumes(pool).stream().filter(v -> v.name().equals("vm1")).findFirst()
+                    .orElseThrow().capacity());
+            assertTrue(RealLibvirt.domainXml(GUEST).contains("protocol=\"nfs\"")
+                    || RealLibvirt.domainXml(GUEST).contains("protocol='nfs'"));
+
+            // an ISO of the pool's library goes into the CD-ROM as an NFS network source
+            IsoImage iso = backend.uploadIso(pool, "boot.iso", new ByteArrayInputStream(new byte[1 << 20]), 4 * MIB);
+            libvirt.changeMedia(GUEST, iso.source());
+            String xml = RealLibvirt.domainXml(GUEST);
+            assertTrue(xml.contains(dir.resolve("isos/boot.iso").toString()), xml);
+            libvirt.changeMedia(GUEST, java.util.Optional.empty());
+            assertFalse(RealLibvirt.domainXml(GUEST).contains("boot.iso"));
+            backend.deleteIso(pool, "boot.iso");
         } finally {
             RealLibvirt.remove(libvirt, GUEST);
             RealLibvirt.close(libvirt);
