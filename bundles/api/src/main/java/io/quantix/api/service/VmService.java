@@ -77,6 +77,12 @@ public interface VmService {
     /** Creates a volume for the disk and attaches it; if attaching fails, the volume is deleted again. */
     Vm attachDisk(String name, DiskSpec disk);
 
+    /**
+     * Plugs an existing volume (a clone of a template, an imported image, an iSCSI LUN) into a VM as a virtio disk.
+     * CONFLICT if it is a template (clone it instead) or already a disk of a VM.
+     */
+    Vm attachVolume(String name, VolumeRef volume);
+
     /** @param deleteVolume also delete the volume once it is detached */
     Vm detachDisk(String name, VolumeRef volume, boolean deleteVolume);
 

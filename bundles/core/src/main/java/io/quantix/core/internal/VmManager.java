@@ -288,6 +288,11 @@ public class VmManager implements VmService {
     }
 
     @Override
+    public synchronized Vm attachVolume(String name, VolumeRef volume) {
+        return changes.attachVolume(name, volume);
+    }
+
+    @Override
     public synchronized Vm detachDisk(String name, VolumeRef volume, boolean deleteVolume) {
         return changes.detachDisk(name, volume, deleteVolume);
     }

@@ -121,6 +121,21 @@ class VmChangesTest {
         assertEquals(List.of(), resizedByHypervisor);
     }
 
+    @Test
+    void anExistingVolumeIsPluggedInOnceAndATemplateNever() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+        storageManager.createVolume("p", new VolumeSpec("web-root", Validation.GIB, io.quantix.api.VolumeFormat.QCOW2));
+        storage.addTemplate("golden");
+
+        Vm vm = vms.attachVolume("web", new VolumeRef("p", "web-root"));
+
+        assertEquals(List.of(new VolumeRef("p", "web-root")), vm.disks().stream().map(AttachedDisk::volume).toList());
+        assertCode(ErrorCode.CONFLICT, () -> vms.attachVolume("web", new VolumeRef("p", "web-root")));
+        assertCode(ErrorCode.CONFLICT, () -> vms.attachVolume("web", new VolumeRef("p", "golden")));
+        assertCode(ErrorCode.NOT_FOUND, () -> vms.attachVolume("web", new VolumeRef("p", "nosuch")));
+        assertEquals(1, attached.size());
+    }
+
     private VmManager node(Set<Capability> capabilities, boolean attachFails) {
         Events events = new Events();
         BackendRegistry registry = new BackendRegistry(events);
@@ -235,6 +250,11 @@ class VmChangesTest {
         public Volume resizeVolume(StoragePoolSpec pool, String volume, long newSizeBytes) {
             resizedOffline.add(volume);
             return grow(volume, newSizeBytes);
+        }
+
+        void addTemplate(String name) {
+            volumes.put(name, new Volume(new VolumeRef("p", name), io.quantix.api.VolumeFormat.QCOW2, Validation.GIB, 0,
+                    new DiskSource.File("/pools/p/templates/" + name), true));
         }
 
         /** What the image looks like once something grew it. */
