@@ -63,6 +63,10 @@ public class NfsHotSwapIT extends QuantixTestSupport {
             features.installFeature("quantix-storage-nfs");
             await("nfs backend bound", () -> node.backends().stream()
                     .anyMatch(b -> b.kind() == BackendKind.STORAGE && b.name().equals("nfs")));
+            assertFails(ErrorCode.INVALID_ARGUMENT, () -> storage.createPool(new StoragePoolSpec("bad", "nfs",
+                    Map.of("server", "127.0.0.1", "export", export, "path", "no-such-folder"))));
+            assertTrue("a pool that cannot be used is not created",
+                    storage.listPools().stream().noneMatch(p -> p.name().equals("bad")));
             storage.createPool(new StoragePoolSpec("shared", "nfs", Map.of("server", "127.0.0.1", "export", export)));
             Volume root = storage.createVolume("shared", new VolumeSpec("root", 64 * Validation.MIB, VolumeFormat.QCOW2));
             storage.createTemplate("shared", "root", "golden");
