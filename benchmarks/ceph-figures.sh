@@ -21,5 +21,5 @@ sh "$MODULE/src/test/sh/ceph-env.sh" start "$WORK/cluster" $$ 2>"$WORK/ceph-env.
 echo "one-node cluster to HEALTH_OK: $(( ($(date +%s%N) - start) / 1000000 )) ms (packages already installed)"
 # shellcheck disable=SC1091
 . "$WORK/cluster/cluster.env"
-java -cp "$MODULE/target/classes:$(cat "$WORK/cp.txt")" "$ROOT/benchmarks/CephFigures.java" \
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$MODULE/target/classes:$(cat "$WORK/cp.txt")" "$ROOT/benchmarks/CephFigures.java" \
   "$monitors" "$rbdPool" "$user" "$keyring" "$RUNS"
