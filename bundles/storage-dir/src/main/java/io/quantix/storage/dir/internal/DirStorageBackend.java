@@ -14,6 +14,7 @@ import io.quantix.api.VolumeRef;
 import io.quantix.api.VolumeSnapshot;
 import io.quantix.api.VolumeSpec;
 import io.quantix.api.spi.StorageBackend;
+import io.quantix.storage.qemu.FileVolumes;
 import io.quantix.storage.qemu.QemuImg;
 import io.quantix.storage.qemu.Uploads;
 import java.io.IOException;
@@ -51,9 +52,7 @@ public class DirStorageBackend implements StorageBackend {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of(Capability.QCOW2, Capability.RAW, Capability.VOLUME_RESIZE, Capability.THIN_PROVISIONING,
-                Capability.VOLUME_CLONE, Capability.TEMPLATES, Capability.VOLUME_SNAPSHOT, Capability.IMAGE_IMPORT,
-                Capability.ISO_LIBRARY);
+        return FileVolumes.CAPABILITIES;
     }
 
     @Override
@@ -91,7 +90,7 @@ public class DirStorageBackend implements StorageBackend {
         }
         long capacity = capacity(options);
         if (spec.sizeBytes() > capacity) {
-            throw insufficient(spec.name(), spec.sizeBytes(), pool, capacity);
+            throw FileVolumes.insufficient(spec.name(), spec.sizeBytes(), pool.name(), capacity);
         }
         VolumeFile target = VolumeFile.of(dir, spec.name(), spec.format());
         make(pool, target, temp -> QemuImg.create(temp.toString(), spec.format(), spec.sizeBytes()));
@@ -134,7 +133,7 @@ public class DirStorageBackend implements StorageBackend {
         }
         long capacity = capacity(options);
         if (newSizeBytes > capacity) {
-            throw insufficient(volume, newSizeBytes, pool, capacity);
+            throw FileVolumes.insufficient(volume, newSizeBytes, pool.name(), capacity);
         }
         if (newSizeBytes > current) {
             QemuImg.resize(file.path().toString(), file.format(), newSizeBytes);
@@ -182,32 +181,23 @@ public class DirStorageBackend implements StorageBackend {
 
     @Override
     public List<VolumeSnapshot> volumeSnapshots(StoragePoolSpec pool, String volume) {
-        VolumeFile file = qcow2(pool, volume);
-        VolumeRef ref = new VolumeRef(pool.name(), volume);
-        return QemuImg.info(file.path().toString(), file.format()).snapshots().stream()
-                .map(name -> new VolumeSnapshot(ref, name)).toList();
+        VolumeFile file = find(pool, existingDirectory(DirPoolOptions.of(pool)), volume);
+        return FileVolumes.snapshots(file.path().toString(), file.format(), new VolumeRef(pool.name(), volume));
     }
 
     @Override
     public VolumeSnapshot snapshotVolume(StoragePoolSpec pool, String volume, String snapshot) {
-        Validation.name("volume snapshot", snapshot);
-        VolumeFile file = writable(qcow2(pool, volume));
-        if (volumeSnapshots(pool, volume).stream().anyMatch(s -> s.name().equals(snapshot))) {
-            throw QuantixException.alreadyExists("snapshot of volume " + pool.name() + "/" + volume, snapshot);
-        }
-        QemuImg.snapshot(file.path().toString(), snapshot);
+        VolumeFile file = writable(find(pool, existingDirectory(DirPoolOptions.of(pool)), volume));
+        VolumeSnapshot taken = FileVolumes.snapshot(file.path().toString(), file.format(),
+                new VolumeRef(pool.name(), volume), snapshot);
         LOG.info("Took snapshot {} of volume {}/{}", snapshot, pool.name(), volume);
-        return new VolumeSnapshot(new VolumeRef(pool.name(), volume), snapshot);
+        return taken;
     }
 
     @Override
     public void deleteVolumeSnapshot(StoragePoolSpec pool, String volume, String snapshot) {
-        Validation.name("volume snapshot", snapshot);
-        VolumeFile file = writable(qcow2(pool, volume));
-        if (volumeSnapshots(pool, volume).stream().noneMatch(s -> s.name().equals(snapshot))) {
-            throw QuantixException.notFound("snapshot of volume " + pool.name() + "/" + volume, snapshot);
-        }
-        QemuImg.deleteSnapshot(file.path().toString(), snapshot);
+        VolumeFile file = writable(find(pool, existingDirectory(DirPoolOptions.of(pool)), volume));
+        FileVolumes.deleteSnapshot(file.path().toString(), file.format(), new VolumeRef(pool.name(), volume), snapshot);
         LOG.info("Deleted snapshot {} of volume {}/{}", snapshot, pool.name(), volume);
     }
 
@@ -227,7 +217,7 @@ public class DirStorageBackend implements StorageBackend {
             long size = QemuImg.requireSafeImage(temp.toString(), format).virtualSize();
             long capacity = capacity(options);
             if (size > capacity) {
-                throw insufficient(name, size, pool, capacity);
+                throw FileVolumes.insufficient(name, size, pool.name(), capacity);
             }
         });
         LOG.info("Imported volume {}/{} ({})", pool.name(), name, format.id());
@@ -242,7 +232,7 @@ public class DirStorageBackend implements StorageBackend {
         }
         try (Stream<Path> entries = Files.list(isos)) {
             return entries.filter(p -> Files.isRegularFile(p, NO_FOLLOW))
-                    .filter(p -> VolumeFile.isName(p.getFileName().toString()))
+                    .filter(p -> FileVolumes.isName(p.getFileName().toString()))
                     .map(p -> iso(pool, p)).sorted(Comparator.comparing(IsoImage::name)).toList();
         } catch (IOException e) {
             throw backendError("cannot list ISO folder " + isos, e);
@@ -309,20 +299,8 @@ public class DirStorageBackend implements StorageBackend {
         return folder.resolve("." + name + "." + UUID.randomUUID() + ".part");
     }
 
-    private static VolumeFile qcow2(StoragePoolSpec pool, String volume) {
-        VolumeFile file = find(pool, existingDirectory(DirPoolOptions.of(pool)), volume);
-        if (file.format() != VolumeFormat.QCOW2) {
-            throw new QuantixException(ErrorCode.UNSUPPORTED, "volume " + pool.name() + "/" + volume
-                    + " is raw: only qcow2 volumes keep snapshots");
-        }
-        return file;
-    }
-
     private static VolumeFile writable(VolumeFile file) {
-        if (file.template()) {
-            throw new QuantixException(ErrorCode.CONFLICT, "volume '" + file.name() + "' is a template, which is"
-                    + " read-only: clone it instead");
-        }
+        FileVolumes.requireWritable(file.name(), file.template());
         return file;
     }
 
@@ -465,11 +443,6 @@ public class DirStorageBackend implements StorageBackend {
         } catch (IOException e) {
             throw backendError("cannot measure pool directory " + options.directory(), e);
         }
-    }
-
-    private static QuantixException insufficient(String volume, long bytes, StoragePoolSpec pool, long capacity) {
-        return new QuantixException(ErrorCode.INSUFFICIENT_CAPACITY, "volume " + Validation.quote(volume) + " of "
-                + bytes + " bytes does not fit pool " + Validation.quote(pool.name()) + " of " + capacity + " bytes");
     }
 
     private static QuantixException backendError(String message, IOException e) {

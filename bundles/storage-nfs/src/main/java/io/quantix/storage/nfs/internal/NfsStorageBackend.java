@@ -15,6 +15,7 @@ import io.quantix.api.VolumeSnapshot;
 import io.quantix.api.VolumeSpec;
 import io.quantix.api.spi.NodeDirectories;
 import io.quantix.api.spi.StorageBackend;
+import io.quantix.storage.qemu.FileVolumes;
 import io.quantix.storage.qemu.QemuImg;
 import io.quantix.storage.qemu.Uploads;
 import java.io.IOException;
@@ -47,9 +48,7 @@ public class NfsStorageBackend implements StorageBackend {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of(Capability.QCOW2, Capability.RAW, Capability.VOLUME_RESIZE, Capability.THIN_PROVISIONING,
-                Capability.VOLUME_CLONE, Capability.TEMPLATES, Capability.VOLUME_SNAPSHOT, Capability.IMAGE_IMPORT,
-                Capability.ISO_LIBRARY);
+        return FileVolumes.CAPABILITIES;
     }
 
     @Override
@@ -78,7 +77,7 @@ public class NfsStorageBackend implements StorageBackend {
             s.requireFree(spec.name());
             long capacity = s.client.fsstat().total();
             if (spec.sizeBytes() > capacity) {
-                throw insufficient(spec.name(), spec.sizeBytes(), pool, capacity);
+                throw FileVolumes.insufficient(spec.name(), spec.sizeBytes(), pool.name(), capacity);
             }
             Entry target = new Entry(spec.name(), spec.format(), false);
             s.make(target, temp -> QemuImg.create(temp, spec.format(), spec.sizeBytes()));
@@ -119,7 +118,7 @@ public class NfsStorageBackend implements StorageBackend {
             }
             long capacity = s.client.fsstat().total();
             if (newSizeBytes > capacity) {
-                throw insufficient(volume, newSizeBytes, pool, capacity);
+                throw FileVolumes.insufficient(volume, newSizeBytes, pool.name(), capacity);
             }
             if (newSizeBytes > current) {
                 QemuImg.resize(s.url(entry.file()), entry.format(), newSizeBytes);
@@ -163,31 +162,25 @@ public class NfsStorageBackend implements StorageBackend {
 
     @Override
     public List<VolumeSnapshot> volumeSnapshots(StoragePoolSpec pool, String volume) {
-        return session(pool, s -> snapshots(s, qcow2(s.find(volume), pool)));
+        return session(pool, s -> {
+            Entry entry = s.find(volume);
+            return FileVolumes.snapshots(s.url(entry.file()), entry.format(), new VolumeRef(pool.name(), volume));
+        });
     }
 
     @Override
     public VolumeSnapshot snapshotVolume(StoragePoolSpec pool, String volume, String snapshot) {
-        Validation.name("volume snapshot", snapshot);
         return session(pool, s -> {
-            Entry entry = writable(qcow2(s.find(volume), pool));
-            if (snapshots(s, entry).stream().anyMatch(v -> v.name().equals(snapshot))) {
-                throw QuantixException.alreadyExists("snapshot of volume " + pool.name() + "/" + volume, snapshot);
-            }
-            QemuImg.snapshot(s.url(entry.file()), snapshot);
-            return new VolumeSnapshot(new VolumeRef(pool.name(), volume), snapshot);
+            Entry entry = writable(s.find(volume));
+            return FileVolumes.snapshot(s.url(entry.file()), entry.format(), new VolumeRef(pool.name(), volume), snapshot);
         });
     }
 
     @Override
     public void deleteVolumeSnapshot(StoragePoolSpec pool, String volume, String snapshot) {
-        Validation.name("volume snapshot", snapshot);
         session(pool, s -> {
-            Entry entry = writable(qcow2(s.find(volume), pool));
-            if (snapshots(s, entry).stream().noneMatch(v -> v.name().equals(snapshot))) {
-                throw QuantixException.notFound("snapshot of volume " + pool.name() + "/" + volume, snapshot);
-            }
-            QemuImg.deleteSnapshot(s.url(entry.file()), snapshot);
+            Entry entry = writable(s.find(volume));
+            FileVolumes.deleteSnapshot(s.url(entry.file()), entry.format(), new VolumeRef(pool.name(), volume), snapshot);
             return null;
         });
     }
@@ -206,7 +199,7 @@ public class NfsStorageBackend implements StorageBackend {
                 long size = QemuImg.requireSafeImage(local.toString(), format).virtualSize();
                 long capacity = s.client.fsstat().total();
                 if (size > capacity) {
-                    throw insufficient(name, size, pool, capacity);
+                    throw FileVolumes.insufficient(name, size, pool.name(), capacity);
                 }
                 s.make(target, temp -> QemuImg.copy(local.toString(), format, temp, format));
             });
@@ -222,7 +215,7 @@ public class NfsStorageBackend implements StorageBackend {
             if (isos.isEmpty()) {
                 return List.<IsoImage>of();
             }
-            return s.client.list(isos.get()).stream().filter(NfsStorageBackend::isName)
+            return s.client.list(isos.get()).stream().filter(FileVolumes::isName)
                     .map(n -> s.iso(isos.get(), n)).sorted(Comparator.comparing(IsoImage::name)).toList();
         });
     }
@@ -256,12 +249,6 @@ public class NfsStorageBackend implements StorageBackend {
         });
     }
 
-    private static List<VolumeSnapshot> snapshots(Session s, Entry entry) {
-        VolumeRef ref = new VolumeRef(s.pool.name(), entry.name());
-        return QemuImg.info(s.url(entry.file()), entry.format()).snapshots().stream()
-                .map(n -> new VolumeSnapshot(ref, n)).toList();
-    }
-
     /** An upload lands in a hidden file on the node first: qemu-img checks it there, and a broken one never reaches the export. */
     private static void withLocalCopy(InputStream data, long maxBytes, Consumer<Path> use) {
         Path spool = NodeDirectories.data().resolve("uploads");
@@ -279,19 +266,8 @@ public class NfsStorageBackend implements StorageBackend {
         }
     }
 
-    private static Entry qcow2(Entry entry, StoragePoolSpec pool) {
-        if (entry.format() != VolumeFormat.QCOW2) {
-            throw new QuantixException(ErrorCode.UNSUPPORTED, "volume " + pool.name() + "/" + entry.name()
-                    + " is raw: only qcow2 volumes keep snapshots");
-        }
-        return entry;
-    }
-
     private static Entry writable(Entry entry) {
-        if (entry.template()) {
-            throw new QuantixException(ErrorCode.CONFLICT, "volume '" + entry.name() + "' is a template, which is"
-                    + " read-only: clone it instead");
-        }
+        FileVolumes.requireWritable(entry.name(), entry.template());
         return entry;
     }
 
@@ -312,20 +288,6 @@ public class NfsStorageBackend implements StorageBackend {
         }
     }
 
-    static boolean isName(String name) {
-        try {
-            Validation.name("file", name);
-            return true;
-        } catch (QuantixException e) {
-            return false;
-        }
-    }
-
-    private static QuantixException insufficient(String volume, long bytes, StoragePoolSpec pool, long capacity) {
-        return new QuantixException(ErrorCode.INSUFFICIENT_CAPACITY, "volume " + Validation.quote(volume) + " of "
-                + bytes + " bytes does not fit pool " + Validation.quote(pool.name()) + " of " + capacity + " bytes");
-    }
-
     /** A volume's file: {@code <name>.<format>}, in the templates folder for a template. */
     record Entry(String name, VolumeFormat format, boolean template) {
         String fileName() {
@@ -338,16 +300,7 @@ public class NfsStorageBackend implements StorageBackend {
         }
 
         static Optional<Entry> parse(String fileName, boolean template) {
-            int dot = fileName.lastIndexOf('.');
-            if (dot <= 0 || !isName(fileName.substring(0, dot))) {
-                return Optional.empty();
-            }
-            for (VolumeFormat format : VolumeFormat.values()) {
-                if (format.id().equals(fileName.substring(dot + 1))) {
-                    return Optional.of(new Entry(fileName.substring(0, dot), format, template));
-                }
-            }
-            return Optional.empty();
+            return FileVolumes.FileName.parse(fileName).map(n -> new Entry(n.name(), n.format(), template));
         }
     }
 
