@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,9 +125,11 @@ public class CephStorageBackend implements StorageBackend {
         Validation.name("volume", volume);
         Pool pool = Pool.open(spec);
         CephCli cli = pool.cli();
-        String subject = pool.subject("volume", volume);
-        JsonNode info = cli.rbdJson(subject, "info", cli.spec(volume));
-        JsonNode snapshots = cli.rbdJson(subject, "snap", "ls", cli.spec(volume));
+        JsonNode info = cli.rbdJson(pool.subject("volume", volume), "info", cli.spec(volume));
+        JsonNode snapshots = cli.rbdJson(pool.subject("volume", volume), "snap", "ls", cli.spec(volume));
+        boolean template = StreamSupport.stream(snapshots.spliterator(), false)
+                .anyMatch(s -> s.path("name").asText().equals(TEMPLATE_SNAPSHOT));
+        String subject = pool.subject(template ? "template" : "volume", volume);
         List<String> clones = new ArrayList<>();
         for (JsonNode snapshot : snapshots) {
             cli.rbdJson(subject, "children", cli.spec(volume, snapshot.path("name").asText()))
@@ -351,28 +354,33 @@ public class CephStorageBackend implements StorageBackend {
     }
 
     /**
-     * Volumes from {@code rbd du} output: an entry per image and one per snapshot of it. Images whose names the
-     * API could not give (this backend's own {@code _qx-part-*}, or another tool's) are not volumes.
+     * Volumes from {@code rbd du} output: an entry per image and one per snapshot of it. An image's allocation
+     * counts its snapshots too (with fast-diff, du gives each snapshot the data written before it, and the image
+     * only what came after its last one): what it takes on the pool. Images whose names the API could not give
+     * (this backend's own {@code _qx-part-*}, or another tool's) are not volumes.
      */
     private static List<Volume> volumes(Pool pool, JsonNode du) {
-        Map<String, JsonNode> heads = new LinkedHashMap<>();
+        Map<String, Long> capacity = new LinkedHashMap<>();
+        Map<String, Long> allocation = new HashMap<>();
         Set<String> templates = new HashSet<>();
         for (JsonNode entry : du.path("images")) {
             String name = entry.path("name").asText();
-            if (entry.has("snapshot")) {
-                if (entry.path("snapshot").asText().equals(TEMPLATE_SNAPSHOT)) {
-                    templates.add(name);
-                }
-            } else if (isVolumeName(name)) {
-                heads.put(name, entry);
+            allocation.merge(name, entry.path("used_size").asLong(), Long::sum);
+            if (!entry.has("snapshot")) {
+                capacity.put(name, entry.path("provisioned_size").asLong());
+            } else if (entry.path("snapshot").asText().equals(TEMPLATE_SNAPSHOT)) {
+                templates.add(name);
             }
         }
         List<Volume> volumes = new ArrayList<>();
-        heads.forEach((name, entry) -> volumes.add(new Volume(new VolumeRef(pool.spec().name(), name),
-                VolumeFormat.RAW, entry.path("provisioned_size").asLong(), entry.path("used_size").asLong(),
-                new DiskSource.Network(DiskSource.Protocol.RBD, pool.options().rbdPool() + "/" + name,
-                        pool.options().monitors(), Optional.of(pool.login())),
-                templates.contains(name))));
+        capacity.forEach((name, size) -> {
+            if (isVolumeName(name)) {
+                volumes.add(new Volume(new VolumeRef(pool.spec().name(), name), VolumeFormat.RAW, size,
+                        allocation.get(name), new DiskSource.Network(DiskSource.Protocol.RBD,
+                                pool.options().rbdPool() + "/" + name, pool.options().monitors(),
+                                Optional.of(pool.login())), templates.contains(name)));
+            }
+        });
         return volumes;
     }
 

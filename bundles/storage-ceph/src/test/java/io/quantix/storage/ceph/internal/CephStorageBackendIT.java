@@ -187,6 +187,7 @@ class CephStorageBackendIT {
         Volume disk = backend.cloneVolume(pool, "tpl", "vm-disk");
 
         assertTrue(template.template());
+        assertTrue(template.allocation() >= 8 * MIB, "the template holds its own copy of the data: " + template);
         assertFalse(backend.volumes(pool).stream().filter(v -> v.name().equals("golden")).findFirst().orElseThrow()
                 .template(), "the volume stays a volume");
         assertFalse(disk.template());
@@ -224,6 +225,15 @@ class CephStorageBackendIT {
         QuantixException internal = assertThrows(QuantixException.class,
                 () -> backend.deleteVolumeSnapshot(pool, "snappy", "_qx-clone-snappy-clone"));
         assertEquals(ErrorCode.INVALID_ARGUMENT, internal.code(), "the backend's own snapshots are out of reach");
+    }
+
+    @Test
+    void aVolumesAllocationCountsTheDataItsSnapshotsKeep() {
+        backend.importVolume(pool, "kept", VolumeFormat.RAW, new ByteArrayInputStream(random(4 * MIB)), 64 * MIB);
+        backend.snapshotVolume(pool, "kept", "s1");
+
+        Volume kept = backend.volumes(pool).get(0);
+        assertTrue(kept.allocation() >= 4 * MIB, kept.toString());
     }
 
     @Test
