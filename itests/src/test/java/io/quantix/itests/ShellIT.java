@@ -125,6 +125,12 @@ public class ShellIT extends QuantixTestSupport {
                 "qx:volume-delete shellpool base", "qx:pool-delete shellpool")) {
             assertTrue(command, run(command).contains("deleted"));
         }
+        Files.delete(iso);
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     @Test
