@@ -9,7 +9,8 @@ set -eu
 
 ACTION=${1:?usage: tgt-env.sh start DIR IQN USER | stop DIR}
 DIR=${2:?usage: tgt-env.sh start DIR IQN USER | stop DIR}
-PACKAGES="tgt libiscsi-bin"
+# qemu-block-extra: QEMU's iscsi:// driver (libiscsi; a Recommends of QEMU, which libvirt-env.sh leaves out)
+PACKAGES="tgt libiscsi-bin qemu-block-extra"
 
 log() { echo "tgt-env: $*" >&2; }
 

@@ -9,7 +9,8 @@ set -eu
 
 ACTION=${1:?usage: nfs-env.sh start|stop DIR}
 DIR=${2:?usage: nfs-env.sh start|stop DIR}
-PACKAGES="nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils"
+# qemu-block-extra: QEMU's and qemu-img's nfs:// driver (a Recommends of QEMU, which libvirt-env.sh leaves out)
+PACKAGES="nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils qemu-block-extra"
 
 log() { echo "nfs-env: $*" >&2; }
 
