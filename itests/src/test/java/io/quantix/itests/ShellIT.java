@@ -11,6 +11,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import javax.inject.Inject;
 import org.apache.karaf.shell.api.console.Session;
@@ -95,6 +98,39 @@ public class ShellIT extends QuantixTestSupport {
         assertTrue(run("qx:vm-delete shellvm").contains("deleted"));
         assertTrue(run("qx:vm-list").lines().noneMatch(l -> l.contains("shellvm")));
         assertTrue(run("qx:volume-list default").lines().noneMatch(l -> l.contains("shellvm-disk0")));
+    }
+
+    @Test
+    public void everyStorageOperationFromTheShell() throws Exception {
+        Path dir = Files.createTempDirectory("qx-shell-pool");
+        Path iso = Files.write(dir.resolveSibling(dir.getFileName() + ".iso"), new byte[128 * 1024]);
+        assertTrue(run("qx:pool-create -o path=" + dir + "/pool shellpool").contains("pool shellpool created"));
+        assertTrue(run("qx:volume-create shellpool base 64M").contains("volume shellpool/base created: qcow2"));
+        assertTrue(run("qx:volume-resize shellpool base 96M").contains("is now 96.0M"));
+        assertTrue(run("qx:template-create shellpool base golden").contains("template shellpool/golden made"));
+        assertTrue(run("qx:volume-clone shellpool golden vm1-root").contains("cloned from golden"));
+        String volumes = run("qx:volume-list shellpool");
+        assertTrue(volumes, volumes.lines().anyMatch(l -> l.contains("golden") && l.contains("template")));
+        assertTrue(run("qx:volume-snapshot shellpool vm1-root s1").contains("taken"));
+        assertTrue(run("qx:volume-snapshot-list shellpool vm1-root").contains("s1"));
+        assertTrue(run("qx:volume-snapshot-delete shellpool vm1-root s1").contains("deleted"));
+        assertTrue(run("qx:volume-import -f raw shellpool imported " + iso).contains("imported: raw"));
+        assertTrue(run("qx:iso-upload shellpool tools.iso " + iso).contains("stored: 128.0K"));
+        assertTrue(run("qx:iso-list shellpool").contains("tools.iso"));
+        assertTrue(String.valueOf(failure("qx:iso-upload shellpool ../x.iso " + iso).getMessage())
+                .startsWith("INVALID_ARGUMENT"));
+        assertTrue(String.valueOf(failure("qx:volume-delete shellpool golden").getMessage()).startsWith("CONFLICT"));
+        for (String command : List.of("qx:iso-delete shellpool tools.iso", "qx:volume-delete shellpool imported",
+                "qx:volume-delete shellpool vm1-root", "qx:volume-delete shellpool golden",
+                "qx:volume-delete shellpool base", "qx:pool-delete shellpool")) {
+            assertTrue(command, run(command).contains("deleted"));
+        }
+        Files.delete(iso);
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     @Test

@@ -64,9 +64,10 @@ public sealed interface DiskSource {
      *
      * @param id names the secret in the hypervisor's store, e.g. the pool's name
      * @param user the cephx or CHAP user
-     * @param secret the cephx key or CHAP password
+     * @param secret the cephx key or CHAP password; empty when it is already in the hypervisor's store under
+     *     {@code id}, which is all a hypervisor can say of a disk it reads back (it never reveals the value)
      */
-    record Credentials(String id, String user, String secret) {
+    record Credentials(String id, String user, Optional<String> secret) {
         public Credentials {
             Validation.name("credentials id", id);
             Validation.required("storage user", user);
@@ -74,14 +75,26 @@ public sealed interface DiskSource {
             if (user.isEmpty() || user.length() > 255 || user.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
                 throw QuantixException.invalid("storage user " + Validation.quote(user) + " is invalid");
             }
-            if (secret.isEmpty() || secret.length() > 1024 || secret.chars().anyMatch(Character::isISOControl)) {
+            if (secret.isPresent() && (secret.get().isEmpty() || secret.get().length() > 1024
+                    || secret.get().chars().anyMatch(Character::isISOControl))) {
                 throw QuantixException.invalid("the storage secret for user " + Validation.quote(user) + " is invalid");
             }
         }
 
+        /** A login with its secret, as a storage backend hands it to the hypervisor. */
+        public Credentials(String id, String user, String secret) {
+            this(id, user, Optional.of(Validation.required("storage secret", secret)));
+        }
+
+        /** A login whose secret the hypervisor already keeps under {@code id}. */
+        public static Credentials stored(String id, String user) {
+            return new Credentials(id, user, Optional.empty());
+        }
+
         @Override
         public String toString() {
-            return "Credentials[id=" + id + ", user=" + user + ", secret=(hidden)]";
+            return "Credentials[id=" + id + ", user=" + user + ", secret=" + (secret.isPresent() ? "(hidden)" : "(stored)")
+                    + "]";
         }
     }
 }

@@ -79,6 +79,12 @@ public interface VmService {
     /** Creates a volume for the disk and attaches it; if attaching fails, the volume is deleted again. */
     Vm attachDisk(String name, DiskSpec disk);
 
+    /**
+     * Plugs an existing volume (a clone of a template, an imported image, an iSCSI LUN) into a VM as a virtio disk.
+     * CONFLICT if it is a template (clone it instead) or already a disk of a VM.
+     */
+    Vm attachVolume(String name, VolumeRef volume);
+
     /** @param deleteVolume also delete the volume once it is detached */
     Vm detachDisk(String name, VolumeRef volume, boolean deleteVolume);
 
@@ -102,6 +108,9 @@ public interface VmService {
     default Vm setAutostart(String name, boolean enabled) {
         throw new QuantixException(ErrorCode.UNSUPPORTED, "this node does not implement autostart");
     }
+
+    /** Inserts an ISO image of a pool's ISO library into the VM's CD-ROM drive. */
+    Vm changeMedia(String name, String pool, String iso);
 
     /**
      * Moves the VM to another node and blocks until the migration ends, reporting progress about once a second.

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -43,7 +44,16 @@ public final class HostCommand {
 
     /** Runs and returns whatever happened; BACKEND_ERROR only if it could not run or timed out. */
     public static Result execute(List<String> argv, Duration timeout) {
+        return execute(argv, Map.of(), timeout);
+    }
+
+    /**
+     * The same, with extra environment variables: the way to hand a tool a secret that must not show on its
+     * command line, which every user of the host can read in /proc.
+     */
+    public static Result execute(List<String> argv, Map<String, String> environment, Duration timeout) {
         ProcessBuilder pb = new ProcessBuilder(List.copyOf(argv));
+        pb.environment().putAll(environment);
         pb.environment().put("LC_ALL", "C");
         Process p;
         try {

@@ -5,6 +5,7 @@ import io.quantix.api.AttachedNic;
 import io.quantix.api.Capability;
 import io.quantix.api.ConsoleEndpoint;
 import io.quantix.api.ConsoleType;
+import io.quantix.api.DiskSource;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.MigrationProgress;
 import io.quantix.api.MigrationSpec;
@@ -157,6 +158,26 @@ public interface HypervisorBackend extends Backend {
 
     default void setAutostart(String vm, boolean enabled) {
         throw unsupported("autostart");
+    }
+
+    /**
+     * Inserts an ISO image from a pool's library, wherever that pool keeps it. Without an override only a file
+     * can be inserted, as {@link #changeMedia(String, Optional)} does.
+     */
+    default void changeMedia(String vm, DiskSource iso) {
+        if (iso instanceof DiskSource.File file) {
+            changeMedia(vm, Optional.of(file.path()));
+            return;
+        }
+        throw unsupported("CD-ROM media on network storage");
+    }
+
+    /**
+     * Grows the disk of a running VM made from that volume, through the hypervisor, which holds the image open
+     * and tells the guest the new size. NOT_FOUND if the VM has no such disk; CONFLICT if it is not running.
+     */
+    default void resizeDisk(String vm, VolumeRef volume, long newSizeBytes) {
+        throw unsupported("online disk resize");
     }
 
     // Migration (Capability.LIVE_MIGRATION).

@@ -5,11 +5,13 @@ import io.quantix.api.Capability;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.IsoImage;
 import io.quantix.api.PoolUsage;
+import io.quantix.api.PowerState;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
 import io.quantix.api.StoragePool;
 import io.quantix.api.StoragePoolSpec;
 import io.quantix.api.Validation;
+import io.quantix.api.Vm;
 import io.quantix.api.Volume;
 import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeRef;
@@ -114,10 +116,50 @@ public class StorageManager implements StorageService {
 
     @Override
     public Volume resizeVolume(String pool, String volume, long newSizeBytes) {
+        Validation.range("volume size (bytes)", newSizeBytes, Validation.MIB, Validation.MAX_VOLUME_BYTES);
         StoragePoolSpec spec = spec(pool);
-        Volume resized = backend(spec, Capability.VOLUME_RESIZE).resizeVolume(spec, volume, newSizeBytes);
+        StorageBackend backend = backend(spec, Capability.VOLUME_RESIZE);
+        VolumeRef ref = new VolumeRef(pool, volume);
+        Optional<Vm> user = inventory.list().stream()
+                .filter(vm -> vm.disks().stream().anyMatch(d -> d.volume().equals(ref))).findFirst();
+        Volume resized;
+        if (user.isPresent() && user.get().state() != PowerState.STOPPED && user.get().state() != PowerState.CRASHED) {
+            resized = resizeAttached(spec, backend, user.get(), ref, newSizeBytes);
+        } else {
+            resized = backend.resizeVolume(spec, volume, newSizeBytes);
+        }
         events.publish(QuantixEvent.Kind.VOLUME, "RESIZED", resized.ref().toString(), newSizeBytes + " bytes");
         return resized;
+    }
+
+    /**
+     * A running VM's QEMU holds its disk open (and locked): the hypervisor grows it, so that the guest sees the new
+     * size at once. The storage backend's own rules are checked first, by looking, so a refusal changes nothing.
+     */
+    private Volume resizeAttached(StoragePoolSpec spec, StorageBackend backend, Vm vm, VolumeRef ref, long newSizeBytes) {
+        if (vm.state() == PowerState.UNAVAILABLE) {
+            throw new QuantixException(ErrorCode.CONFLICT, "volume " + ref + " is a disk of VM '" + vm.name()
+                    + "', whose hypervisor is not available: it cannot be resized now");
+        }
+        Volume current = volume(spec, backend, ref);
+        if (newSizeBytes < current.capacity()) {
+            throw QuantixException.invalid("volume " + ref + " is " + current.capacity() + " bytes; shrinking it to "
+                    + newSizeBytes + " bytes would lose data");
+        }
+        PoolUsage usage = backend.probe(spec);
+        if (newSizeBytes > usage.capacity()) {
+            throw new QuantixException(ErrorCode.INSUFFICIENT_CAPACITY, "volume " + ref + " of " + newSizeBytes
+                    + " bytes does not fit pool '" + spec.name() + "' of " + usage.capacity() + " bytes");
+        }
+        if (newSizeBytes > current.capacity()) {
+            backends.hypervisors.require(vm.spec().hypervisor()).resizeDisk(vm.name(), ref, newSizeBytes);
+        }
+        return volume(spec, backend, ref);
+    }
+
+    private static Volume volume(StoragePoolSpec spec, StorageBackend backend, VolumeRef ref) {
+        return backend.volumes(spec).stream().filter(v -> v.name().equals(ref.volume())).findFirst()
+                .orElseThrow(() -> QuantixException.notFound("volume", ref.toString()));
     }
 
     @Override

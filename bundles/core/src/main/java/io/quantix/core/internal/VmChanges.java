@@ -3,9 +3,11 @@ package io.quantix.core.internal;
 import io.quantix.api.AttachedDisk;
 import io.quantix.api.AttachedNic;
 import io.quantix.api.Capability;
+import io.quantix.api.DiskBus;
 import io.quantix.api.DiskSource;
 import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
+import io.quantix.api.IsoImage;
 import io.quantix.api.NicBinding;
 import io.quantix.api.NicSpec;
 import io.quantix.api.PortSpec;
@@ -113,6 +115,30 @@ final class VmChanges {
         }
     }
 
+    Vm attachVolume(String name, VolumeRef ref) {
+        Validation.required("volume", ref);
+        Vm vm = get(name);
+        HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
+        if (vm.disks().size() >= VmSpec.MAX_DISKS) {
+            throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' already has " + VmSpec.MAX_DISKS + " disks");
+        }
+        Volume v = storage.listVolumes(ref.pool()).stream().filter(x -> x.name().equals(ref.volume())).findFirst()
+                .orElseThrow(() -> QuantixException.notFound("volume", ref.toString()));
+        if (v.template()) {
+            throw new QuantixException(ErrorCode.CONFLICT, "volume " + ref + " is a template, which no VM writes to:"
+                    + " clone it (qx:volume-clone) and attach the clone");
+        }
+        inventory.list().stream().filter(other -> other.disks().stream().anyMatch(d -> d.volume().equals(ref)))
+                .findFirst().ifPresent(other -> {
+                    throw new QuantixException(ErrorCode.CONFLICT, "volume " + ref + " is already a disk of VM '"
+                            + other.name() + "'");
+                });
+        hv.attachDisk(name, new AttachedDisk(ref, v.source(), v.format(), DiskBus.VIRTIO));
+        Vm now = current(hv, name);
+        events.publish(QuantixEvent.Kind.VM, "DISK_ATTACHED", name, "volume " + ref + " attached");
+        return now;
+    }
+
     Vm detachDisk(String name, VolumeRef volume, boolean deleteVolume) {
         Validation.required("volume", volume);
         Vm vm = get(name);
@@ -185,6 +211,18 @@ final class VmChanges {
         Vm now = current(hv, name);
         events.publish(QuantixEvent.Kind.VM, "MEDIA_CHANGED", name, iso.map(p -> "CD-ROM now holds " + p)
                 .orElse("CD-ROM ejected"));
+        return now;
+    }
+
+    Vm changeMedia(String name, String pool, String iso) {
+        Validation.name("ISO image", iso);
+        IsoImage image = storage.listIsos(pool).stream().filter(i -> i.name().equals(iso)).findFirst()
+                .orElseThrow(() -> QuantixException.notFound("ISO image", pool + "/" + iso));
+        Vm vm = get(name);
+        HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
+        hv.changeMedia(name, image.source());
+        Vm now = current(hv, name);
+        events.publish(QuantixEvent.Kind.VM, "MEDIA_CHANGED", name, "CD-ROM now holds " + pool + "/" + iso);
         return now;
     }
 

@@ -292,6 +292,11 @@ public class VmManager implements VmService {
     }
 
     @Override
+    public synchronized Vm attachVolume(String name, VolumeRef volume) {
+        return changes.attachVolume(name, volume);
+    }
+
+    @Override
     public synchronized Vm detachDisk(String name, VolumeRef volume, boolean deleteVolume) {
         return changes.detachDisk(name, volume, deleteVolume);
     }
@@ -309,6 +314,11 @@ public class VmManager implements VmService {
     @Override
     public Vm changeMedia(String name, Optional<String> isoPath) {
         return changes.changeMedia(name, isoPath);
+    }
+
+    @Override
+    public synchronized Vm changeMedia(String name, String pool, String iso) {
+        return changes.changeMedia(name, pool, iso);
     }
 
     @Override

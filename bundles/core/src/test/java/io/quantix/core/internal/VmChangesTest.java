@@ -42,6 +42,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
 class VmChangesTest {
     private final RecordingStorageDouble storage = new RecordingStorageDouble();
     private final List<AttachedDisk> attached = new ArrayList<>();
+    private final List<String> resizedByHypervisor = new ArrayList<>();
+    private StorageManager storageManager;
 
     @Test
     void aDiskForAVmWhoseHypervisorCannotHotPlugIsRefusedBeforeAnyVolumeIsMade() {
@@ -105,12 +107,60 @@ class VmChangesTest {
         assertCode(ErrorCode.INVALID_ARGUMENT, () -> vms.changeMedia("web", Optional.of("debian.iso")));
     }
 
+    @Test
+    void aRunningVmsDiskIsGrownByItsHypervisorNotBehindItsBack() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+        vms.attachDisk("web", DiskSpec.of("p", Validation.GIB));
+
+        Volume grown = storageManager.resizeVolume("p", "web-disk0", 2 * Validation.GIB);
+
+        assertEquals(List.of("web-disk0:" + 2 * Validation.GIB), resizedByHypervisor);
+        assertEquals(List.of(), storage.resizedOffline, "QEMU holds the image: qemu-img must not touch it");
+        assertEquals(2 * Validation.GIB, grown.capacity());
+    }
+
+    @Test
+    void shrinkingARunningVmsDiskIsRefusedBeforeAnythingIsAsked() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+        vms.attachDisk("web", DiskSpec.of("p", Validation.GIB));
+
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> storageManager.resizeVolume("p", "web-disk0", 512 * Validation.MIB));
+        assertEquals(List.of(), resizedByHypervisor);
+        assertEquals(List.of(), storage.resizedOffline);
+    }
+
+    @Test
+    void aVolumeNoVmRunsOnIsResizedByItsStorageBackend() {
+        node(Set.of(Capability.HOT_PLUG), false);
+        storageManager.createVolume("p", new VolumeSpec("spare", Validation.GIB, io.quantix.api.VolumeFormat.QCOW2));
+
+        storageManager.resizeVolume("p", "spare", 2 * Validation.GIB);
+
+        assertEquals(List.of("spare"), storage.resizedOffline);
+        assertEquals(List.of(), resizedByHypervisor);
+    }
+
+    @Test
+    void anExistingVolumeIsPluggedInOnceAndATemplateNever() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+        storageManager.createVolume("p", new VolumeSpec("web-root", Validation.GIB, io.quantix.api.VolumeFormat.QCOW2));
+        storage.addTemplate("golden");
+
+        Vm vm = vms.attachVolume("web", new VolumeRef("p", "web-root"));
+
+        assertEquals(List.of(new VolumeRef("p", "web-root")), vm.disks().stream().map(AttachedDisk::volume).toList());
+        assertCode(ErrorCode.CONFLICT, () -> vms.attachVolume("web", new VolumeRef("p", "web-root")));
+        assertCode(ErrorCode.CONFLICT, () -> vms.attachVolume("web", new VolumeRef("p", "golden")));
+        assertCode(ErrorCode.NOT_FOUND, () -> vms.attachVolume("web", new VolumeRef("p", "nosuch")));
+        assertEquals(1, attached.size());
+    }
+
     private VmManager node(Set<Capability> capabilities, boolean attachFails) {
         Events events = new Events();
         BackendRegistry registry = new BackendRegistry(events);
         VmInventory inventory = new VmInventory(registry);
         ConfigurationAdmin configAdmin = configAdmin(Map.of(DefinitionStore.NAME, "p", "backend", "fake"));
-        StorageManager storageManager = new StorageManager(registry, events, configAdmin, inventory);
+        storageManager = new StorageManager(registry, events, configAdmin, inventory);
         NetworkManager networkManager = new NetworkManager(registry, events, configAdmin(Map.of()), inventory);
         registry.bindHypervisor(new RecordingHypervisorDouble(capabilities, attachFails), Map.of(Backend.PROPERTY, "hv"));
         registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
@@ -161,6 +211,12 @@ class VmChangesTest {
         }
 
         @Override
+        public void resizeDisk(String vm, VolumeRef volume, long newSizeBytes) {
+            resizedByHypervisor.add(volume.volume() + ":" + newSizeBytes);
+            storage.grow(volume.volume(), newSizeBytes);
+        }
+
+        @Override
         public List<Vm> list() {
             return List.of(new Vm("3f0c2a4e-8d7b-4c1e-9a6f-0b5d2e7c9a13", VmSpec.builder("web").hypervisor("hv").build(),
                     PowerState.RUNNING, attached, List.of()));
@@ -177,41 +233,60 @@ class VmChangesTest {
         }
     }
 
-    /** Records the volumes it creates and deletes. */
+    /** Records the volumes it creates, deletes and resizes. */
     private static final class RecordingStorageDouble implements StorageBackend {
         final List<String> created = new ArrayList<>();
         final List<String> deleted = new ArrayList<>();
+        final List<String> resizedOffline = new ArrayList<>();
+        private final Map<String, Volume> volumes = new java.util.TreeMap<>();
 
         @Override
         public Volume createVolume(StoragePoolSpec pool, VolumeSpec spec) {
             created.add(spec.name());
-            return new Volume(new VolumeRef(pool.name(), spec.name()), spec.format(), spec.sizeBytes(), 0,
+            Volume v = new Volume(new VolumeRef(pool.name(), spec.name()), spec.format(), spec.sizeBytes(), 0,
                     new DiskSource.File("/pools/" + pool.name() + "/" + spec.name()));
+            volumes.put(spec.name(), v);
+            return v;
         }
 
         @Override
         public void deleteVolume(StoragePoolSpec pool, String volume) {
             deleted.add(volume);
+            volumes.remove(volume);
         }
 
         @Override
         public List<Volume> volumes(StoragePoolSpec pool) {
-            return List.of();
+            return List.copyOf(volumes.values());
         }
 
         @Override
         public PoolUsage probe(StoragePoolSpec pool) {
-            throw new UnsupportedOperationException();
+            return new PoolUsage(100 * Validation.GIB, 0, 100 * Validation.GIB);
         }
 
         @Override
         public Volume resizeVolume(StoragePoolSpec pool, String volume, long newSizeBytes) {
-            throw new UnsupportedOperationException();
+            resizedOffline.add(volume);
+            return grow(volume, newSizeBytes);
+        }
+
+        void addTemplate(String name) {
+            volumes.put(name, new Volume(new VolumeRef("p", name), io.quantix.api.VolumeFormat.QCOW2, Validation.GIB, 0,
+                    new DiskSource.File("/pools/p/templates/" + name), true));
+        }
+
+        /** What the image looks like once something grew it. */
+        Volume grow(String volume, long newSizeBytes) {
+            Volume v = volumes.get(volume);
+            Volume grown = new Volume(v.ref(), v.format(), newSizeBytes, v.allocation(), v.source());
+            volumes.put(volume, grown);
+            return grown;
         }
 
         @Override
         public Set<Capability> capabilities() {
-            return Set.of();
+            return Set.of(Capability.VOLUME_RESIZE);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.quantix.rest.internal;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.quantix.api.DiskSource;
 import io.quantix.api.QuantixException;
 import java.io.IOException;
 import java.util.stream.Collectors;
@@ -29,6 +31,8 @@ final class Json {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new Jdk8Module())
             .addModule(new JavaTimeModule())
+            // a network disk's login travels to the hypervisor with its secret; an API client never sees it
+            .addMixIn(DiskSource.Credentials.class, HiddenSecret.class)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
@@ -45,6 +49,10 @@ final class Json {
             .build();
 
     private Json() {
+    }
+
+    @JsonIgnoreProperties(value = "secret", allowSetters = true)
+    private abstract static class HiddenSecret {
     }
 
     static ObjectMapper mapper() {

@@ -91,4 +91,19 @@ class JsonTest {
         assertTrue(refused(VM.formatted("").replace("\"hypervisor\":\"libvirt\",", ""), VmSpec.class)
                 .startsWith("hypervisor backend name (none) is invalid"));
     }
+
+    @Test
+    void aNetworkDiskLoginIsWrittenWithoutItsSecret() {
+        io.quantix.api.Volume volume = new io.quantix.api.Volume(new io.quantix.api.VolumeRef("san", "lun1"),
+                io.quantix.api.VolumeFormat.RAW, 1L << 30, 1L << 30, new io.quantix.api.DiskSource.Network(
+                        io.quantix.api.DiskSource.Protocol.ISCSI, "iqn.2026-11.io.quantix:t/1",
+                        java.util.List.of(new io.quantix.api.DiskSource.Host("127.0.0.1", 3260)),
+                        java.util.Optional.of(new io.quantix.api.DiskSource.Credentials("san", "initiator", "chap-Pa55word"))));
+
+        String json = new String(Json.write(volume), StandardCharsets.UTF_8);
+
+        assertTrue(json.contains("\"user\":\"initiator\""), json);
+        assertFalse(json.contains("chap-Pa55word"), json);
+        assertFalse(json.contains("secret"), json);
+    }
 }

@@ -24,12 +24,13 @@ public class PoolCreate extends QxAction {
     @Argument(name = "name", required = true, description = "pool name")
     String name;
 
-    @Option(name = "--backend", aliases = "-b", description = "storage backend (dir, nfs, ceph-rbd, iscsi)")
+    @Option(name = "--backend", aliases = "-b", description = "storage backend (dir, nfs, ceph, iscsi)")
     @Completion(BackendNameCompleter.class)
     String backend = "dir";
 
     @Option(name = "--option", aliases = "-o", multiValued = true,
-            description = "backend option KEY=VALUE, e.g. path=/srv/vms or capacity=100G for dir")
+            description = "backend option KEY=VALUE: dir path=/srv/vms capacity=100G; nfs server=HOST export=/srv/nfs"
+                    + " path=FOLDER")
     List<String> options = List.of();
 
     @Override

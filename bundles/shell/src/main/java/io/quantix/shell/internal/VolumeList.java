@@ -23,11 +23,12 @@ public class VolumeList extends QxAction {
     protected Object run() {
         ShellTable table = new ShellTable();
         table.emptyTableText("no volumes in pool " + pool);
-        for (String c : new String[] {"Name", "Format", "Capacity", "Allocated"}) {
+        for (String c : new String[] {"Name", "Format", "Capacity", "Allocated", "Template"}) {
             table.column(c);
         }
         for (Volume v : storage.listVolumes(pool)) {
-            table.addRow().addContent(v.name(), v.format().id(), Format.bytes(v.capacity()), Format.bytes(v.allocation()));
+            table.addRow().addContent(v.name(), v.format().id(), Format.bytes(v.capacity()), Format.bytes(v.allocation()),
+                    v.template() ? "template" : "");
         }
         table.print(System.out);
         return null;

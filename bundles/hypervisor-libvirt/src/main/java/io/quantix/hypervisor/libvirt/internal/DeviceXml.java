@@ -3,6 +3,7 @@ package io.quantix.hypervisor.libvirt.internal;
 import io.quantix.api.AttachedDisk;
 import io.quantix.api.AttachedNic;
 import io.quantix.api.DiskBus;
+import io.quantix.api.DiskSource;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import io.quantix.api.VolumeRef;
@@ -161,8 +162,8 @@ final class DeviceXml {
         return interfaceWith(domainXml, mac).isPresent();
     }
 
-    /** The media drive with the ISO inserted, or with no source (ejected): what updateDevice takes. */
-    static String mediaDrive(String domainXml, Optional<String> iso) {
+    /** The media drive with the ISO inserted (a file or a network source), or with none (ejected): what updateDevice takes. */
+    static String mediaDrive(String domainXml, Optional<DiskSource> iso) {
         for (Element disk : Xml.children(devices(domainXml), "disk")) {
             Element alias = Xml.first(disk, "alias");
             if (alias != null && MEDIA_ALIAS.equals(alias.getAttribute("name"))) {
@@ -170,10 +171,16 @@ final class DeviceXml {
                 if (source != null) {
                     disk.removeChild(source);
                 }
-                iso.ifPresent(path -> {
+                disk.setAttribute("type", "file");
+                iso.ifPresent(image -> {
                     Element s = disk.getOwnerDocument().createElementNS(null, "source");
-                    s.setAttribute("file", path);
                     disk.insertBefore(s, Xml.first(disk, "target"));
+                    if (image instanceof DiskSource.Network network) {
+                        disk.setAttribute("type", "network");
+                        NetworkDisks.writeSource(s, network);
+                    } else {
+                        s.setAttribute("file", ((DiskSource.File) image).path());
+                    }
                 });
                 return Xml.serialize(disk, false);
             }

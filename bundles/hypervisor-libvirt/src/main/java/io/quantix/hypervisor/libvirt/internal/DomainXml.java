@@ -261,6 +261,9 @@ final class DomainXml {
         if (attached.source() instanceof DiskSource.File file) {
             disk.setAttribute("type", "file");
             Xml.child(disk, "source").setAttribute("file", file.path());
+        } else if (attached.source() instanceof DiskSource.Network network) {
+            disk.setAttribute("type", "network");
+            NetworkDisks.writeSource(Xml.child(disk, "source"), network);
         } else {
             throw new QuantixException(ErrorCode.UNSUPPORTED,
                     "the libvirt backend cannot attach disks of kind " + attached.source().getClass().getSimpleName());
@@ -376,6 +379,9 @@ final class DomainXml {
     private static DiskSource diskSource(Element disk) {
         if ("file".equals(disk.getAttribute("type"))) {
             return new DiskSource.File(Xml.first(disk, "source").getAttribute("file"));
+        }
+        if ("network".equals(disk.getAttribute("type"))) {
+            return NetworkDisks.readSource(disk);
         }
         throw new IllegalStateException("disk type " + Validation.quote(disk.getAttribute("type")) + " is not supported");
     }

@@ -300,6 +300,7 @@ public class LibvirtBackend implements HypervisorBackend {
             if (lookupById(id).isPresent()) {
                 throw QuantixException.alreadyExists("VM with id", id);
             }
+            defineSecrets(disks.stream().map(AttachedDisk::source).toList());
             Domain domain = connection().domainDefineXML(xml);
             saveTestNode();
             LOG.info("defined VM '{}' ({})", spec.name(), id);
@@ -425,7 +426,17 @@ public class LibvirtBackend implements HypervisorBackend {
     @Override
     public synchronized void attachDisk(String name, AttachedDisk disk) {
         Validation.required("disk", disk);
-        hotplug(name, domain -> LibvirtHotplug.attachDisk(domain, disk));
+        hotplug(name, domain -> {
+            defineSecrets(List.of(disk.source()));
+            LibvirtHotplug.attachDisk(domain, disk);
+        });
+    }
+
+    /** libvirt's test driver has no secret store, and runs no guest that would need one. */
+    private void defineSecrets(List<DiskSource> sources) throws LibvirtException {
+        if (domainType != DomainXml.Type.TEST) {
+            NetworkDisks.defineSecrets(connection(), sources);
+        }
     }
 
     @Override
@@ -448,8 +459,24 @@ public class LibvirtBackend implements HypervisorBackend {
 
     @Override
     public synchronized void changeMedia(String name, Optional<String> isoPath) {
-        Validation.required("ISO path", isoPath).ifPresent(DiskSource.File::new);
-        hotplug(name, domain -> LibvirtHotplug.changeMedia(domain, isoPath));
+        Optional<DiskSource> iso = Validation.required("ISO path", isoPath).map(DiskSource.File::new);
+        hotplug(name, domain -> LibvirtHotplug.changeMedia(domain, iso));
+    }
+
+    @Override
+    public synchronized void changeMedia(String name, DiskSource iso) {
+        Validation.required("ISO image", iso);
+        hotplug(name, domain -> {
+            defineSecrets(List.of(iso));
+            LibvirtHotplug.changeMedia(domain, Optional.of(iso));
+        });
+    }
+
+    @Override
+    public synchronized void resizeDisk(String name, VolumeRef volume, long newSizeBytes) {
+        Validation.required("volume", volume);
+        Validation.range("disk size (bytes)", newSizeBytes, Validation.MIB, Validation.MAX_VOLUME_BYTES);
+        hotplug(name, domain -> LibvirtHotplug.resizeDisk(domain, volume, newSizeBytes));
     }
 
     /** libvirt's test driver has no device hot-plug at all. */

@@ -2,6 +2,7 @@ package io.quantix.hypervisor.libvirt.internal;
 
 import io.quantix.api.AttachedDisk;
 import io.quantix.api.AttachedNic;
+import io.quantix.api.DiskSource;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import io.quantix.api.VolumeRef;
@@ -25,6 +26,9 @@ final class LibvirtHotplug {
      * libvirt stops waiting after 5 s and leaves it pending. The volume is only safe to delete once it is gone.
      */
     static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** virDomainBlockResizeFlags VIR_DOMAIN_BLOCK_RESIZE_BYTES: the size is in bytes, not KiB. */
+    private static final int BLOCK_RESIZE_BYTES = 1;
 
     private LibvirtHotplug() {
     }
@@ -78,11 +82,21 @@ final class LibvirtHotplug {
                 live -> !DeviceXml.hasNic(live, mac), "NIC " + mac);
     }
 
-    static void changeMedia(Domain domain, Optional<String> iso) throws LibvirtException {
+    static void changeMedia(Domain domain, Optional<DiskSource> iso) throws LibvirtException {
         int flags = flags(domain);
         // FORCE: a guest that locked the tray must not keep an ISO in forever
         domain.updateDeviceFlags(DeviceXml.mediaDrive(domain.getXMLDesc(0), iso),
                 flags | (isActive(domain) ? Domain.DeviceModifyFlags.FORCE : 0));
+    }
+
+    /** Grows a running VM's disk through QEMU, which tells the guest; the image file grows with it. */
+    static void resizeDisk(Domain domain, VolumeRef volume, long bytes) throws LibvirtException {
+        String target = Optional.ofNullable(DeviceXml.diskTargets(domain.getXMLDesc(0)).get(volume))
+                .orElseThrow(() -> QuantixException.notFound("disk of the VM from volume", volume.toString()));
+        if (!isActive(domain)) {
+            throw new QuantixException(ErrorCode.CONFLICT, "the VM is not running: resize the volume itself");
+        }
+        domain.blockResize(target, bytes, BLOCK_RESIZE_BYTES);
     }
 
     /**

@@ -259,6 +259,17 @@ class LibvirtBackendTest {
         assertCode(ErrorCode.INVALID_ARGUMENT, () -> backend.define(Fixtures.ID, spec, List.of(), List.of()));
     }
 
+    @Test
+    void networkDisksAreAcceptedByLibvirtAndReadBackWithTheirSecretsStored() {
+        List<io.quantix.api.AttachedDisk> disks = NetworkDisksTest.networkDisks();
+        backend.define(Fixtures.ID, Fixtures.spec("web-1"), disks, Fixtures.nics());
+        backend.close();
+        backend = start();
+
+        assertEquals(List.of(disks.get(0), NetworkDisksTest.stored(disks.get(1)), NetworkDisksTest.stored(disks.get(2))),
+                backend.find("web-1").orElseThrow().disks());
+    }
+
     private LibvirtBackend start() {
         LibvirtBackend started = new LibvirtBackend();
         started.open(ConnectionTarget.testNode(nodeFile));

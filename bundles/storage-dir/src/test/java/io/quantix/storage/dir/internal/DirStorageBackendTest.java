@@ -235,7 +235,11 @@ class DirStorageBackendTest {
     @Test
     void describesItself() {
         assertEquals("directory pools with qemu-img", backend.description());
-        assertEquals(4, backend.capabilities().size());
+        assertEquals(java.util.Set.of(io.quantix.api.Capability.QCOW2, io.quantix.api.Capability.RAW,
+                io.quantix.api.Capability.VOLUME_RESIZE, io.quantix.api.Capability.THIN_PROVISIONING,
+                io.quantix.api.Capability.VOLUME_CLONE, io.quantix.api.Capability.TEMPLATES,
+                io.quantix.api.Capability.VOLUME_SNAPSHOT, io.quantix.api.Capability.IMAGE_IMPORT,
+                io.quantix.api.Capability.ISO_LIBRARY), backend.capabilities());
     }
 
     private StoragePoolSpec probedPool(Map<String, String> options) {
