@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -36,6 +37,7 @@ import io.quantix.proto.node.v1.Credentials;
 import io.quantix.proto.node.v1.DeleteVMRequest;
 import io.quantix.proto.node.v1.DiskSpec;
 import io.quantix.proto.node.v1.Event;
+import io.quantix.proto.node.v1.ImportVolumeRequest;
 import io.quantix.proto.node.v1.ListVMsRequest;
 import io.quantix.proto.node.v1.ListVMsResponse;
 import io.quantix.proto.node.v1.MigrateVMRequest;
@@ -114,7 +116,9 @@ public class GrpcIT extends QuantixTestSupport {
         try {
             // a short path for the data directory: VM agent sockets live below it (see RestIT)
             return OptionUtils.combine(super.config(), editConfigurationFilePut("etc/system.properties",
-                    "quantix.data.dir", java.nio.file.Files.createTempDirectory("qxgrpc").toString()));
+                    "quantix.data.dir", java.nio.file.Files.createTempDirectory("qxgrpc").toString()),
+                    // open streams re-check their token every second instead of 15, so t8 ends quickly
+                    editConfigurationFilePut("etc/io.quantix.grpc.cfg", "tokenCheckSeconds", "1"));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -345,6 +349,40 @@ public class GrpcIT extends QuantixTestSupport {
         metrics.cancel();
         assertStatus(Status.Code.NOT_FOUND, "NOT_FOUND", () -> node.streamMetrics(
                 StreamMetricsRequest.newBuilder().addVms("nosuch").build()).hasNext());
+
+        // an image streamed in: the dir backend cannot import, and nothing is left behind
+        Stream<io.quantix.proto.node.v1.Volume> imported = new Stream<>();
+        StreamObserver<ImportVolumeRequest> upload = NodeDaemonServiceGrpc.newStub(channel())
+                .withInterceptors(bearer(token())).importVolume(imported);
+        upload.onNext(ImportVolumeRequest.newBuilder().setHeader(ImportVolumeRequest.Header.newBuilder()
+                .setPool("default").setName("image1").setFormat(VolumeFormat.QCOW2).setMaxBytes(1 << 20)).build());
+        upload.onNext(ImportVolumeRequest.newBuilder().setData(ByteString.copyFrom(new byte[4096])).build());
+        upload.onCompleted();
+        StatusRuntimeException refused = imported.failure();
+        assertEquals(refused.toString(), Status.Code.UNIMPLEMENTED, refused.getStatus().getCode());
+        assertEquals("UNSUPPORTED", Status.trailersFromThrowable(refused).get(ERROR_CODE));
+        assertFalse(volumes().contains("image1"));
+
+        Stream<io.quantix.proto.node.v1.Volume> headless = new Stream<>();
+        StreamObserver<ImportVolumeRequest> noHeader = NodeDaemonServiceGrpc.newStub(channel())
+                .withInterceptors(bearer(token())).importVolume(headless);
+        noHeader.onNext(ImportVolumeRequest.newBuilder().setData(ByteString.copyFrom(new byte[16])).build());
+        StatusRuntimeException invalid = headless.failure();
+        assertEquals(invalid.toString(), Status.Code.INVALID_ARGUMENT, invalid.getStatus().getCode());
+        noHeader.onCompleted();
+    }
+
+    @Test
+    public void t8_anEventStreamEndsWhenItsTokenIsRevoked() throws Exception {
+        String session = login();
+        Stream<Event> events = new Stream<>();
+        NodeDaemonServiceGrpc.newStub(channel()).withInterceptors(bearer(session))
+                .streamEvents(StreamEventsRequest.getDefaultInstance(), events);
+        assertEquals("SUBSCRIBED", events.next().getType());
+        as(session).logout(Empty.getDefaultInstance());
+        StatusRuntimeException end = events.failure();
+        assertEquals(end.toString(), Status.Code.UNAUTHENTICATED, end.getStatus().getCode());
+        assertEquals("UNAUTHENTICATED", Status.trailersFromThrowable(end).get(ERROR_CODE));
     }
 
     // ---- helpers ----
