@@ -52,6 +52,9 @@ final class Upload<R, A> implements StreamObserver<R> {
 
     @Override
     public void onNext(R message) {
+        if (ended.get()) {
+            return; // answered already: nothing more is read, and nothing new starts
+        }
         if (started == isHeader.test(message)) {
             chunks.add(BROKEN);
             fail(QuantixException.invalid(started ? "only the first message may be a header"
