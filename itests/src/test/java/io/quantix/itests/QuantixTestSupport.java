@@ -12,18 +12,31 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 
-/** Boots the real Quantix distribution, exactly as built, with its embedded defaults. */
+/**
+ * Boots the real Quantix distribution, exactly as built, with its embedded defaults but for the API ports: the
+ * REST and gRPC servers get free ephemeral ports, so that test runs never meet a node or another run on the
+ * machine. Inside the container the tests find them in the system properties {@link #REST_PORT} and
+ * {@link #GRPC_PORT}.
+ */
 public abstract class QuantixTestSupport {
+    protected static final String REST_PORT = "quantix.test.rest.port";
+    protected static final String GRPC_PORT = "quantix.test.grpc.port";
 
     @Configuration
     public Option[] config() {
         String repo = System.getProperty("maven.repo.local");
+        String restPort = String.valueOf(freePort());
+        String grpcPort = String.valueOf(freePort());
         return new Option[] {
             karafDistributionConfiguration()
                     .frameworkUrl(maven().groupId("io.quantix").artifactId("quantix-karaf-distribution")
@@ -40,7 +53,20 @@ public abstract class QuantixTestSupport {
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.defaultRepositories",
                     "file:" + repo + "@id=local@snapshots"),
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories", ""),
+            editConfigurationFilePut("etc/io.quantix.rest.cfg", "port", restPort),
+            editConfigurationFilePut("etc/io.quantix.grpc.cfg", "port", grpcPort),
+            editConfigurationFilePut("etc/system.properties", REST_PORT, restPort),
+            editConfigurationFilePut("etc/system.properties", GRPC_PORT, grpcPort),
         };
+    }
+
+    /** A port free right now, on loopback: the kernel picks it from the ephemeral range. */
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A call made only for its failure. */

@@ -59,7 +59,8 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 @ExamReactorStrategy(PerClass.class)
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class RestIT extends QuantixTestSupport {
-    private static final int PORT = 18443;
+    /** Read in the container, where the test support put the REST server's port. */
+    private static final int PORT = Integer.getInteger(REST_PORT, 0);
     private static final String API = "https://127.0.0.1:" + PORT + "/api/v1";
     private static final String USER = "admin";
     private static final String PASSWORD = "correct horse battery";
@@ -80,7 +81,6 @@ public class RestIT extends QuantixTestSupport {
     public Option[] config() {
         try {
             return OptionUtils.combine(super.config(),
-                    editConfigurationFilePut("etc/io.quantix.rest.cfg", "port", String.valueOf(PORT)),
                     // a VM's agent socket lives under the data directory and a Unix socket path has 107 bytes:
                     // target/exam/<uuid>/data/quantix/run/<uuid>.agent.sock under this checkout is longer
                     editConfigurationFilePut("etc/system.properties", "quantix.data.dir",
