@@ -332,12 +332,20 @@ public class GrpcIT extends QuantixTestSupport {
                 .setSizeBytes(8L << 20).setFormat(VolumeFormat.RAW).build());
         assertEquals(8L << 20, volume.getCapacity());
         assertTrue(volumes().contains("data1"));
-        // the dir backend cannot clone: refused before anything is created
-        assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED", () -> node.cloneVolume(CloneVolumeRequest.newBuilder()
-                .setPool("default").setSource("data1").setTarget("data2").build()));
-        assertFalse(volumes().contains("data2"));
+        var clone = node.cloneVolume(CloneVolumeRequest.newBuilder()
+                .setPool("default").setSource("data1").setTarget("data2").build());
+        assertEquals(8L << 20, clone.getCapacity());
+        assertTrue(volumes().contains("data2"));
+        // a taken name or a hostile one: refused, nothing created or overwritten
+        assertStatus(Status.Code.ALREADY_EXISTS, "ALREADY_EXISTS", () -> node.cloneVolume(CloneVolumeRequest
+                .newBuilder().setPool("default").setSource("data1").setTarget("data2").build()));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", () -> node.cloneVolume(CloneVolumeRequest
+                .newBuilder().setPool("default").setSource("data1").setTarget("../data3").build()));
+        assertEquals(2, volumes().stream().filter(v -> v.startsWith("data")).count());
+        node.deleteVolume(VolumeRequest.newBuilder().setPool("default").setVolume("data2").build());
         node.deleteVolume(VolumeRequest.newBuilder().setPool("default").setVolume("data1").build());
         assertFalse(volumes().contains("data1"));
+        assertFalse(volumes().contains("data2"));
 
         node.createVM(CreateVMRequest.newBuilder().setSpec(spec("metrics1")).setStart(true).build());
         Stream<VMMetrics> metrics = new Stream<>();
@@ -350,7 +358,7 @@ public class GrpcIT extends QuantixTestSupport {
         assertStatus(Status.Code.NOT_FOUND, "NOT_FOUND", () -> node.streamMetrics(
                 StreamMetricsRequest.newBuilder().addVms("nosuch").build()).hasNext());
 
-        // an image streamed in: the dir backend cannot import, and nothing is left behind
+        // an image streamed in: what is not the qcow2 image it claims to be is refused, and nothing is left behind
         Stream<io.quantix.proto.node.v1.Volume> imported = new Stream<>();
         StreamObserver<ImportVolumeRequest> upload = NodeDaemonServiceGrpc.newStub(channel())
                 .withInterceptors(bearer(token())).importVolume(imported);
@@ -359,9 +367,24 @@ public class GrpcIT extends QuantixTestSupport {
         upload.onNext(ImportVolumeRequest.newBuilder().setData(ByteString.copyFrom(new byte[4096])).build());
         upload.onCompleted();
         StatusRuntimeException refused = imported.failure();
-        assertEquals(refused.toString(), Status.Code.UNIMPLEMENTED, refused.getStatus().getCode());
-        assertEquals("UNSUPPORTED", Status.trailersFromThrowable(refused).get(ERROR_CODE));
+        assertEquals(refused.toString(), Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        assertEquals("INVALID_ARGUMENT", Status.trailersFromThrowable(refused).get(ERROR_CODE));
         assertFalse(volumes().contains("image1"));
+        assertTrue(storage.listVolumes("default").stream().noneMatch(v -> v.name().startsWith("image1")));
+
+        // a raw image is any bytes: streamed in chunks, it becomes a volume of exactly that size
+        Stream<io.quantix.proto.node.v1.Volume> raw = new Stream<>();
+        StreamObserver<ImportVolumeRequest> rawUpload = NodeDaemonServiceGrpc.newStub(channel())
+                .withInterceptors(bearer(token())).importVolume(raw);
+        rawUpload.onNext(ImportVolumeRequest.newBuilder().setHeader(ImportVolumeRequest.Header.newBuilder()
+                .setPool("default").setName("image2").setFormat(VolumeFormat.RAW).setMaxBytes(4 << 20)).build());
+        for (int i = 0; i < 16; i++) {
+            rawUpload.onNext(ImportVolumeRequest.newBuilder().setData(ByteString.copyFrom(new byte[128 << 10])).build());
+        }
+        rawUpload.onCompleted();
+        assertEquals(2L << 20, raw.next().getCapacity());
+        assertTrue(volumes().contains("image2"));
+        node.deleteVolume(VolumeRequest.newBuilder().setPool("default").setVolume("image2").build());
 
         Stream<io.quantix.proto.node.v1.Volume> headless = new Stream<>();
         StreamObserver<ImportVolumeRequest> noHeader = NodeDaemonServiceGrpc.newStub(channel())
