@@ -78,8 +78,9 @@ public class ShellIT extends QuantixTestSupport {
     /** The console is up before every qx: command is registered, as on a real node's first seconds. */
     @Before
     public void commandsRegistered() throws Exception {
-        await("qx commands registered", () -> run("qx:backends").contains("libvirt")
-                && Stream.of("qx:vm-start", "qx:vm-list", "qx:admin-setup").allMatch(this::registered));
+        // registered() first: running a command the console does not know yet throws rather than answering false
+        await("qx commands registered", () -> Stream.of("qx:backends", "qx:vm-start", "qx:vm-list", "qx:admin-setup")
+                .allMatch(this::registered) && run("qx:backends").contains("libvirt"));
     }
 
     @Test
@@ -98,6 +99,24 @@ public class ShellIT extends QuantixTestSupport {
         assertTrue(run("qx:vm-delete shellvm").contains("deleted"));
         assertTrue(run("qx:vm-list").lines().noneMatch(l -> l.contains("shellvm")));
         assertTrue(run("qx:volume-list default").lines().noneMatch(l -> l.contains("shellvm-disk0")));
+    }
+
+    /** The commands exist on every node; the simulated one says what it cannot do, and nothing changes. */
+    @Test
+    public void migrationAndAutostartCommandsAnswerAndSecureBootVmsAreCreated() throws Exception {
+        assertTrue(run("qx:vm-create --secure-boot sbvm").contains("VM sbvm created"));
+
+        Exception migrate = failure("qx:vm-migrate --max-downtime 300 sbvm qemu+tcp://node2/system");
+        assertTrue(migrate.getMessage(), migrate.getMessage().startsWith("UNSUPPORTED: "));
+        Exception cancel = failure("qx:vm-migrate-cancel sbvm");
+        assertTrue(cancel.getMessage(), cancel.getMessage().startsWith("UNSUPPORTED: "));
+        Exception autostart = failure("qx:vm-autostart --off sbvm");
+        assertTrue(autostart.getMessage(), autostart.getMessage().startsWith("UNSUPPORTED: "));
+        Exception badUri = failure("qx:vm-migrate sbvm no-scheme");
+        assertTrue(badUri.getMessage(), badUri.getMessage().startsWith("INVALID_ARGUMENT: "));
+
+        assertTrue(run("qx:vm-list").lines().anyMatch(l -> l.contains("sbvm") && l.contains("STOPPED")));
+        assertTrue(run("qx:vm-delete sbvm").contains("deleted"));
     }
 
     @Test
