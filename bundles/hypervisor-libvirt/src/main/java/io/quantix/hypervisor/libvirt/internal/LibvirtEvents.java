@@ -7,6 +7,7 @@ import io.quantix.api.QuantixException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,6 +19,7 @@ import org.libvirt.LibvirtException;
 import org.libvirt.event.ConnectionCloseReason;
 import org.libvirt.event.DomainEvent;
 import org.libvirt.event.DomainEventDetail;
+import org.libvirt.event.DomainEventType;
 import org.libvirt.event.LifecycleListener;
 import org.libvirt.event.StartedDetail;
 import org.libvirt.event.StoppedDetail;
@@ -48,6 +50,8 @@ final class LibvirtEvents {
 
     private final Set<Consumer<QuantixEvent>> listeners = new CopyOnWriteArraySet<>();
     private final LifecycleListener lifecycle = this::onLifecycle;
+    /** UUIDs of the Quantix domains seen in events, until they are undefined. */
+    private final Set<String> managed = ConcurrentHashMap.newKeySet();
     private final Reconnect reconnect;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "quantix-libvirt-reconnect");
@@ -115,14 +119,16 @@ final class LibvirtEvents {
 
     private int onLifecycle(Domain domain, DomainEvent event) {
         try {
+            String uuid = domain.getUUIDString();
+            if (event.getType() == DomainEventType.UNDEFINED) {
+                managed.remove(uuid);
+                return 0;
+            }
             Optional<String> type = type(event);
-            if (type.isEmpty() || listeners.isEmpty()) {
+            if (listeners.isEmpty() || !quantix(domain, uuid) || type.isEmpty()) {
                 return 0;
             }
             String name = domain.getName();
-            if (DomainXml.parse(domain.getXMLDesc(0), PowerState.STOPPED).isEmpty()) {
-                return 0;
-            }
             QuantixEvent quantix = QuantixEvent.of(QuantixEvent.Kind.VM, type.get(), name, message(event));
             listeners.forEach(l -> l.accept(quantix));
         } catch (LibvirtException e) {
@@ -138,6 +144,25 @@ final class LibvirtEvents {
             LOG.error("a VM event listener failed on {}", event, e);
         }
         return 0;
+    }
+
+    /**
+     * Whether the domain carries Quantix metadata. A domain deleted right after it stopped (a force-stop, then
+     * delete) is gone by the time its STOPPED event is handled: it counts if it was seen as Quantix's before.
+     */
+    private boolean quantix(Domain domain, String uuid) throws LibvirtException {
+        try {
+            if (DomainXml.parse(domain.getXMLDesc(0), PowerState.STOPPED).isEmpty()) {
+                return false;
+            }
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.map(e, null).code() == ErrorCode.NOT_FOUND) {
+                return managed.contains(uuid);
+            }
+            throw e;
+        }
+        managed.add(uuid);
+        return true;
     }
 
     private static String message(DomainEvent event) {
