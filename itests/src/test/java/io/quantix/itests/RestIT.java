@@ -73,6 +73,9 @@ public class RestIT extends QuantixTestSupport {
     @Inject
     StorageService storage;
 
+    /** The largest upload this node takes: small, so the oversized case is cheap. */
+    private static final int MAX_UPLOAD = 1 << 20;
+
     private HttpClient client;
     private String token;
 
@@ -84,7 +87,8 @@ public class RestIT extends QuantixTestSupport {
                     // a VM's agent socket lives under the data directory and a Unix socket path has 107 bytes:
                     // target/exam/<uuid>/data/quantix/run/<uuid>.agent.sock under this checkout is longer
                     editConfigurationFilePut("etc/system.properties", "quantix.data.dir",
-                            java.nio.file.Files.createTempDirectory("qxrest").toString()));
+                            java.nio.file.Files.createTempDirectory("qxrest").toString()),
+                    editConfigurationFilePut("etc/io.quantix.rest.cfg", "maxUploadBytes", String.valueOf(MAX_UPLOAD)));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -349,6 +353,41 @@ public class RestIT extends QuantixTestSupport {
         assertError(404, "NOT_FOUND", get("/vms/snap1/migration", token));
         assertError(400, "INVALID_ARGUMENT", post("/vms/snap1/migration", token, "{\"targetUri\":\"no scheme\"}"));
         assertEquals(204, delete("/vms/snap1?deleteVolumes=true", token).statusCode());
+    }
+
+    @Test
+    public void t9c_anIsoUploadIsStreamedLimitedAndNamedSafely() throws Exception {
+        String token = token();
+        byte[] image = new byte[256 << 10];
+        new java.util.Random(7).nextBytes(image);
+        HttpResponse<String> uploaded = send(request("/pools/default/isos/tools.iso", token)
+                .header("Content-Type", "application/octet-stream").PUT(BodyPublishers.ofByteArray(image)));
+        assertEquals(uploaded.body(), 201, uploaded.statusCode());
+        assertEquals("/api/v1/pools/default/isos/tools.iso", uploaded.headers().firstValue("Location").orElseThrow());
+        assertEquals(image.length, json(uploaded).get("sizeBytes").asLong());
+        assertEquals(List.of("tools.iso"), isos(token));
+
+        // the same name again, a name that climbs out of the library, and more than the node takes: refused,
+        // and the library holds exactly what it held
+        assertError(409, "ALREADY_EXISTS", send(request("/pools/default/isos/tools.iso", token)
+                .PUT(BodyPublishers.ofByteArray(new byte[16]))));
+        assertError(400, "INVALID_ARGUMENT", send(request("/pools/default/isos/..%2Fescape.iso", token)
+                .PUT(BodyPublishers.ofByteArray(new byte[16]))));
+        HttpResponse<String> tooLarge = send(request("/pools/default/isos/big.iso", token)
+                .PUT(BodyPublishers.ofByteArray(new byte[MAX_UPLOAD + 4096])));
+        assertTrue(tooLarge.body(), tooLarge.statusCode() == 400 || tooLarge.statusCode() == 413);
+        assertEquals(List.of("tools.iso"), isos(token));
+        assertEquals(List.of("tools.iso"), storage.listIsos("default").stream().map(i -> i.name()).toList());
+
+        assertEquals(204, delete("/pools/default/isos/tools.iso", token).statusCode());
+        assertEquals(List.of(), isos(token));
+        assertError(404, "NOT_FOUND", delete("/pools/default/isos/tools.iso", token));
+    }
+
+    private List<String> isos(String bearer) throws Exception {
+        List<String> names = new ArrayList<>();
+        json(get("/pools/default/isos", bearer)).get("items").forEach(i -> names.add(i.get("name").asText()));
+        return names;
     }
 
     // ---- helpers ----
