@@ -75,7 +75,13 @@ public class StorageManager implements StorageService {
     @Override
     public synchronized void deletePool(String name) {
         StoragePoolSpec spec = spec(name);
-        if (!backends.storage.require(spec.backend()).volumes(spec).isEmpty()) {
+        StorageBackend backend = backends.storage.require(spec.backend());
+        inventory.list().stream().filter(vm -> vm.disks().stream().anyMatch(d -> d.volume().pool().equals(name)))
+                .findFirst().ifPresent(vm -> {
+                    throw new QuantixException(ErrorCode.CONFLICT, "pool '" + name + "' holds disks of VM '" + vm.name()
+                            + "'");
+                });
+        if (!backend.volumesManagedOutside() && !backend.volumes(spec).isEmpty()) {
             throw new QuantixException(ErrorCode.CONFLICT, "pool '" + name + "' still holds volumes: delete them first");
         }
         store.delete(name);
