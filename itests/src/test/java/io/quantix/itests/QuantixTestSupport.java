@@ -3,21 +3,29 @@ package io.quantix.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
+import io.quantix.api.Availability;
+import io.quantix.api.BackendKind;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
+import io.quantix.api.Volume;
+import io.quantix.api.service.NodeService;
+import io.quantix.api.service.StorageService;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import org.apache.karaf.features.FeaturesService;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
@@ -57,6 +65,9 @@ public abstract class QuantixTestSupport {
             editConfigurationFilePut("etc/io.quantix.grpc.cfg", "port", grpcPort),
             editConfigurationFilePut("etc/system.properties", REST_PORT, restPort),
             editConfigurationFilePut("etc/system.properties", GRPC_PORT, grpcPort),
+            // where the storage modules' test-server scripts are (TestServer)
+            systemProperty(TestServer.BUNDLES).value(
+                    new File(System.getProperty("basedir", "."), "../bundles").toPath().toAbsolutePath().normalize().toString()),
         };
     }
 
@@ -87,6 +98,32 @@ public abstract class QuantixTestSupport {
         }
         fail("expected " + code + " but the call succeeded");
         return null;
+    }
+
+    /** Installs a backend's feature and waits until the core has bound the backend. */
+    protected static void installBackend(FeaturesService features, NodeService node, String feature, BackendKind kind,
+            String name) throws Exception {
+        features.installFeature(feature);
+        await(name + " backend bound", () -> node.backends().stream()
+                .anyMatch(b -> b.kind() == kind && b.name().equals(name)));
+    }
+
+    /**
+     * The storage hot-swap contract on one pool: with the backend's feature removed the pool is still listed but
+     * UNAVAILABLE and no volume call reaches it, while {@code whileAway} checks that its data is untouched behind the
+     * backend's back; with the feature installed again the pool is AVAILABLE with exactly the volumes it had.
+     */
+    protected static void swapStorageBackend(FeaturesService features, StorageService storage, String feature,
+            String pool, Call whileAway) throws Exception {
+        List<Volume> before = storage.listVolumes(pool);
+        features.uninstallFeature(feature);
+        await("pool " + pool + " unavailable", () -> storage.getPool(pool).status() == Availability.UNAVAILABLE);
+        assertFails(ErrorCode.BACKEND_UNAVAILABLE, () -> storage.listVolumes(pool));
+        whileAway.run();
+
+        features.installFeature(feature);
+        await("pool " + pool + " available", () -> storage.getPool(pool).status() == Availability.AVAILABLE);
+        assertEquals("the volumes after the reinstall", before, storage.listVolumes(pool));
     }
 
     /** Polls until the condition holds: OSGi services come and go asynchronously after a feature change. */

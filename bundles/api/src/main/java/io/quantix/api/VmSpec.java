@@ -43,6 +43,11 @@ public record VmSpec(String name, String hypervisor, int vcpus, long memoryMiB, 
         tags.forEach(t -> Validation.name("tag", t));
     }
 
+    /** The same spec with these disks. */
+    public VmSpec withDisks(List<DiskSpec> value) {
+        return new VmSpec(name, hypervisor, vcpus, memoryMiB, firmware, value, nics, bootOrder, tags, ha, directBoot);
+    }
+
     public static Builder builder(String name) {
         return new Builder(name);
     }

@@ -33,6 +33,15 @@ public interface StorageBackend extends Backend {
 
     Volume resizeVolume(StoragePoolSpec pool, String volume, long newSizeBytes);
 
+    /**
+     * Whether the pool's volumes are made and deleted outside Quantix (an iSCSI target's LUNs, made by the target's
+     * administrator): then deleting the pool's definition takes nothing with it, so it needs no empty pool, only no
+     * VM using one of them. False by default: a pool is deleted once its volumes are.
+     */
+    default boolean volumesManagedOutside() {
+        return false;
+    }
+
     // Beyond the basics: a backend advertises the Capability named on each and keeps the UNSUPPORTED default otherwise.
 
     /**

@@ -2,6 +2,7 @@ package io.quantix.core.internal;
 
 import io.quantix.api.Availability;
 import io.quantix.api.Capability;
+import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.IsoImage;
 import io.quantix.api.PoolUsage;
@@ -74,7 +75,13 @@ public class StorageManager implements StorageService {
     @Override
     public synchronized void deletePool(String name) {
         StoragePoolSpec spec = spec(name);
-        if (!backends.storage.require(spec.backend()).volumes(spec).isEmpty()) {
+        StorageBackend backend = backends.storage.require(spec.backend());
+        inventory.list().stream().filter(vm -> vm.disks().stream().anyMatch(d -> d.volume().pool().equals(name)))
+                .findFirst().ifPresent(vm -> {
+                    throw new QuantixException(ErrorCode.CONFLICT, "pool '" + name + "' holds disks of VM '" + vm.name()
+                            + "'");
+                });
+        if (!backend.volumesManagedOutside() && !backend.volumes(spec).isEmpty()) {
             throw new QuantixException(ErrorCode.CONFLICT, "pool '" + name + "' still holds volumes: delete them first");
         }
         store.delete(name);
@@ -236,6 +243,18 @@ public class StorageManager implements StorageService {
         StoragePoolSpec spec = spec(pool);
         backend(spec, Capability.ISO_LIBRARY).deleteIso(spec, name);
         events.publish(QuantixEvent.Kind.VOLUME, "ISO_DELETED", pool + "/" + name, "ISO image deleted");
+    }
+
+    /**
+     * The one place that decides a new disk's format when its spec names none: qcow2 where the pool's backend offers
+     * it (snapshots and copy-on-write in the file), else raw (RBD images and LUNs are raw).
+     */
+    DiskSpec withFormat(DiskSpec disk) {
+        if (disk.format().isPresent()) {
+            return disk;
+        }
+        boolean qcow2 = backends.storage.require(spec(disk.pool()).backend()).capabilities().contains(Capability.QCOW2);
+        return disk.withFormat(qcow2 ? VolumeFormat.QCOW2 : VolumeFormat.RAW);
     }
 
     private StorageBackend backend(StoragePoolSpec spec, Capability needed) {

@@ -19,6 +19,7 @@ import io.quantix.api.Validation;
 import io.quantix.api.Vm;
 import io.quantix.api.VmSpec;
 import io.quantix.api.Volume;
+import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeRef;
 import io.quantix.api.VolumeSpec;
 import io.quantix.api.spi.HypervisorBackend;
@@ -92,20 +93,22 @@ final class VmChanges {
         events.publish(QuantixEvent.Kind.VM, "SNAPSHOT_DELETED", name, "snapshot '" + snapshot + "' deleted");
     }
 
-    Vm attachDisk(String name, DiskSpec disk) {
-        Validation.required("disk", disk);
+    Vm attachDisk(String name, DiskSpec asked) {
+        Validation.required("disk", asked);
         Vm vm = get(name);
         HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
         if (vm.disks().size() >= VmSpec.MAX_DISKS) {
             throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' already has " + VmSpec.MAX_DISKS + " disks");
         }
-        backends.storage.require(storage.spec(disk.pool()).backend());
+        backends.storage.require(storage.spec(asked.pool()).backend());
+        DiskSpec disk = storage.withFormat(asked);
+        VolumeFormat format = disk.format().orElseThrow();
         UndoLog undo = new UndoLog();
         try {
             Volume v = storage.createVolume(disk.pool(), new VolumeSpec(freeVolumeName(vm, disk.pool()), disk.sizeBytes(),
-                    disk.format()));
+                    format));
             undo.done("volume " + v.ref(), () -> storage.deleteUnused(v.ref()));
-            hv.attachDisk(name, new AttachedDisk(v.ref(), v.source(), disk.format(), disk.bus()));
+            hv.attachDisk(name, new AttachedDisk(v.ref(), v.source(), format, disk.bus()));
             Vm now = current(hv, name);
             events.publish(QuantixEvent.Kind.VM, "DISK_ATTACHED", name, "disk " + v.ref() + " attached");
             return now;

@@ -26,6 +26,7 @@ import io.quantix.api.VmMetrics;
 import io.quantix.api.VmSpec;
 import io.quantix.api.Volume;
 import io.quantix.api.VolumeRef;
+import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeSpec;
 import io.quantix.api.service.VmService;
 import io.quantix.api.spi.DefineOptions;
@@ -96,10 +97,12 @@ public class VmManager implements VmService {
     }
 
     @Override
-    public synchronized Vm create(VmSpec spec, Optional<CloudInit> cloudInit, boolean start) {
+    public synchronized Vm create(VmSpec asked, Optional<CloudInit> cloudInit, boolean start) {
         Validation.required("cloud-init", cloudInit);
-        HypervisorBackend hv = backends.hypervisors.require(spec.hypervisor());
-        checkCreatable(spec, hv);
+        HypervisorBackend hv = backends.hypervisors.require(asked.hypervisor());
+        checkCreatable(asked, hv);
+        // the VM is recorded with the format each of its disks got
+        VmSpec spec = asked.withDisks(asked.disks().stream().map(storage::withFormat).toList());
         if (cloudInit.isPresent()) {
             backends.hypervisors.require(spec.hypervisor(), Capability.CLOUD_INIT);
         }
@@ -165,9 +168,10 @@ public class VmManager implements VmService {
         List<AttachedDisk> disks = new ArrayList<>();
         for (int i = 0; i < spec.disks().size(); i++) {
             DiskSpec d = spec.disks().get(i);
-            Volume v = storage.createVolume(d.pool(), new VolumeSpec(diskVolumeName(spec.name(), i), d.sizeBytes(), d.format()));
+            VolumeFormat format = d.format().orElseThrow();
+            Volume v = storage.createVolume(d.pool(), new VolumeSpec(diskVolumeName(spec.name(), i), d.sizeBytes(), format));
             undo.done("volume " + v.ref(), () -> storage.deleteUnused(v.ref()));
-            disks.add(new AttachedDisk(v.ref(), v.source(), d.format(), d.bus()));
+            disks.add(new AttachedDisk(v.ref(), v.source(), format, d.bus()));
         }
         return disks;
     }

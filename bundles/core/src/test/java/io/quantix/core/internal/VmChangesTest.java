@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.quantix.api.AttachedDisk;
 import io.quantix.api.Capability;
+import io.quantix.api.DiskBus;
 import io.quantix.api.DiskSource;
 import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
@@ -18,6 +19,7 @@ import io.quantix.api.Validation;
 import io.quantix.api.Vm;
 import io.quantix.api.VmSpec;
 import io.quantix.api.Volume;
+import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeRef;
 import io.quantix.api.VolumeSpec;
 import io.quantix.api.spi.Backend;
@@ -70,6 +72,34 @@ class VmChangesTest {
         Vm vm = vms.attachDisk("web", DiskSpec.of("p", Validation.GIB));
 
         assertEquals(List.of(new VolumeRef("p", "web-disk0")), vm.disks().stream().map(AttachedDisk::volume).toList());
+        assertEquals(List.of(), storage.deleted);
+    }
+
+    @Test
+    void aNewDiskThatNamesNoFormatGetsThePoolsOwn() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+
+        vms.attachDisk("web", DiskSpec.of("p", Validation.GIB));
+        storage.capabilities = Set.of(Capability.QCOW2, Capability.RAW);
+        vms.attachDisk("web", DiskSpec.of("p", Validation.GIB));
+        vms.attachDisk("web", new DiskSpec("p", Validation.GIB, VolumeFormat.RAW, DiskBus.VIRTIO));
+
+        List<VolumeFormat> raw0Qcow1Raw2 = List.of(VolumeFormat.RAW, VolumeFormat.QCOW2, VolumeFormat.RAW);
+        assertEquals(raw0Qcow1Raw2, attached.stream().map(AttachedDisk::format).toList());
+        assertEquals(raw0Qcow1Raw2, storageManager.listVolumes("p").stream().map(Volume::format).toList());
+    }
+
+    @Test
+    void aPoolHoldingADiskOfAVmIsNotDeletedEvenWhenItsVolumesAreManagedOutside() {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+        storage.managedOutside = true;
+        storageManager.createVolume("p", new VolumeSpec("lun1", Validation.GIB, VolumeFormat.RAW));
+        vms.attachVolume("web", new VolumeRef("p", "lun1"));
+
+        QuantixException e = assertThrows(QuantixException.class, () -> storageManager.deletePool("p"));
+
+        assertEquals(ErrorCode.CONFLICT, e.code());
+        assertEquals("pool 'p' holds disks of VM 'web'", e.getMessage());
         assertEquals(List.of(), storage.deleted);
     }
 
@@ -238,6 +268,8 @@ class VmChangesTest {
         final List<String> created = new ArrayList<>();
         final List<String> deleted = new ArrayList<>();
         final List<String> resizedOffline = new ArrayList<>();
+        Set<Capability> capabilities = Set.of(Capability.VOLUME_RESIZE);
+        boolean managedOutside;
         private final Map<String, Volume> volumes = new java.util.TreeMap<>();
 
         @Override
@@ -286,7 +318,12 @@ class VmChangesTest {
 
         @Override
         public Set<Capability> capabilities() {
-            return Set.of(Capability.VOLUME_RESIZE);
+            return capabilities;
+        }
+
+        @Override
+        public boolean volumesManagedOutside() {
+            return managedOutside;
         }
 
         @Override

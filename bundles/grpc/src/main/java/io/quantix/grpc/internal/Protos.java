@@ -106,7 +106,10 @@ final class Protos {
     }
 
     static DiskSpec diskSpec(io.quantix.proto.node.v1.DiskSpec p) {
-        return new DiskSpec(p.getPool(), p.getSizeBytes(), format(p.getFormat(), p.getFormatValue()),
+        // an unspecified format is the pool's choice (qcow2 where the backend has it, else raw)
+        Optional<VolumeFormat> format = p.getFormat() == io.quantix.proto.node.v1.VolumeFormat.VOLUME_FORMAT_UNSPECIFIED
+                ? Optional.empty() : Optional.of(format(p.getFormat(), p.getFormatValue()));
+        return new DiskSpec(p.getPool(), p.getSizeBytes(), format,
                 switch (p.getBus()) {
                     case DISK_BUS_UNSPECIFIED, VIRTIO -> DiskBus.VIRTIO;
                     case SCSI -> DiskBus.SCSI;
@@ -223,7 +226,9 @@ final class Protos {
                         .setRestartPriority(s.ha().restartPriority()))
                 .addAllTags(s.tags());
         s.disks().forEach(d -> b.addDisks(io.quantix.proto.node.v1.DiskSpec.newBuilder().setPool(d.pool())
-                .setSizeBytes(d.sizeBytes()).setFormat(format(d.format())).setBus(bus(d.bus()))));
+                .setSizeBytes(d.sizeBytes())
+                .setFormat(d.format().map(Protos::format).orElse(io.quantix.proto.node.v1.VolumeFormat.VOLUME_FORMAT_UNSPECIFIED))
+                .setBus(bus(d.bus()))));
         s.nics().forEach(n -> b.addNics(io.quantix.proto.node.v1.NicSpec.newBuilder().setNetwork(n.network())
                 .setMac(n.mac().orElse("")).setModel(model(n.model()))));
         s.bootOrder().forEach(d -> b.addBootOrder(io.quantix.proto.node.v1.BootDevice.valueOf("BOOT_" + d.name())));

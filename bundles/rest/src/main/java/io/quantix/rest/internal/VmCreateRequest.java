@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * The body of {@code POST /vms}: a VM spec in which every field but the name may be left out to take the node's
- * default, the same as {@code qx:vm-create} ({@link VmSpec.Builder}): libvirt, 1 vCPU, 512 MiB, BIOS; disks qcow2
- * on virtio, NICs virtio with a generated MAC. Null only lives here, between JSON and the builder.
+ * default, the same as {@code qx:vm-create} ({@link VmSpec.Builder}): libvirt, 1 vCPU, 512 MiB, BIOS; disks on
+ * virtio in the pool's own format (qcow2, or raw where the pool offers no qcow2), NICs virtio with a generated MAC. Null only lives here, between JSON and the builder.
  */
 record VmCreateRequest(String name, String hypervisor, Integer vcpus, Long memoryMiB, Firmware firmware,
         List<DiskRequest> disks, List<NicRequest> nics, List<BootDevice> bootOrder, Set<String> tags, HaPolicy ha,
@@ -27,7 +27,7 @@ record VmCreateRequest(String name, String hypervisor, Integer vcpus, Long memor
     record DiskRequest(String pool, Long sizeBytes, VolumeFormat format, DiskBus bus) {
         DiskSpec toSpec() {
             return new DiskSpec(pool, Validation.required("disk sizeBytes", sizeBytes),
-                    format == null ? VolumeFormat.QCOW2 : format, bus == null ? DiskBus.VIRTIO : bus);
+                    Optional.ofNullable(format), bus == null ? DiskBus.VIRTIO : bus);
         }
     }
 

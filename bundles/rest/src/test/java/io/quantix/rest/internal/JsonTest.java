@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quantix.api.DiskBus;
 import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.NetworkSpec;
 import io.quantix.api.QuantixException;
 import io.quantix.api.VmSpec;
+import io.quantix.api.VolumeFormat;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +36,7 @@ class JsonTest {
     void readsTheApiRecordWithAbsentOptionalsEmpty() {
         VmSpec spec = vm("");
         assertEquals("web1", spec.name());
-        assertEquals(DiskSpec.of("default", 1L << 30), spec.disks().get(0));
+        assertEquals(new DiskSpec("default", 1L << 30, VolumeFormat.QCOW2, DiskBus.VIRTIO), spec.disks().get(0));
         assertTrue(spec.directBoot().isEmpty());
     }
 

@@ -29,8 +29,10 @@ public class PoolCreate extends QxAction {
     String backend = "dir";
 
     @Option(name = "--option", aliases = "-o", multiValued = true,
-            description = "backend option KEY=VALUE: dir path=/srv/vms capacity=100G; nfs server=HOST export=/srv/nfs"
-                    + " path=FOLDER")
+            description = "backend option KEY=VALUE, one per -o. dir: path=/srv/vms capacity=100G (both optional);"
+                    + " nfs: server=HOST export=/srv/nfs [path=FOLDER]; iscsi: portal=HOST[:3260] target=IQN"
+                    + " [chapUser=USER chapSecretFile=/0600/FILE]; ceph: monitors=HOST[:PORT],... [rbdPool=rbd]"
+                    + " [user=admin] [keyring=/0600/FILE] (secrets only ever in files, never as options)")
     List<String> options = List.of();
 
     @Override

@@ -12,6 +12,7 @@ import io.quantix.api.VolumeFormat;
 import io.quantix.api.service.VmService;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
@@ -34,7 +35,7 @@ public class VmCreate extends QxAction {
     @Option(name = "--memory", description = "RAM, e.g. 512M or 2G")
     String memory = "512M";
 
-    @Option(name = "--disk", multiValued = true, description = "a new disk: POOL:SIZE[:qcow2|raw], e.g. default:10G")
+    @Option(name = "--disk", multiValued = true, description = "a new disk: POOL:SIZE[:qcow2|raw], e.g. default:10G; without a format the pool's own (qcow2, raw on a pool without qcow2 such as ceph or iscsi)")
     List<String> disks = List.of();
 
     @Option(name = "--nic", multiValued = true, description = "a NIC on a network")
@@ -77,10 +78,10 @@ public class VmCreate extends QxAction {
         if (parts.length < 2 || parts.length > 3) {
             throw QuantixException.invalid("disk " + Validation.quote(text) + " is not POOL:SIZE[:qcow2|raw]");
         }
-        VolumeFormat format = VolumeFormat.QCOW2;
+        Optional<VolumeFormat> format = Optional.empty(); // the pool's own: qcow2, or raw where qcow2 is not offered
         if (parts.length == 3) {
             try {
-                format = VolumeFormat.valueOf(parts[2].toUpperCase(Locale.ROOT));
+                format = Optional.of(VolumeFormat.valueOf(parts[2].toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
                 throw QuantixException.invalid("disk format " + Validation.quote(parts[2]) + " is not qcow2 or raw");
             }

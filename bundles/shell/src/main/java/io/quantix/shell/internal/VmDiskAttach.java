@@ -10,7 +10,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Command(scope = "qx", name = "vm-disk-attach", description = "Plugs a new volume (POOL:SIZE) or an existing one (POOL/VOLUME,"
         + " e.g. a clone of a template) into a VM, running or not")
 public class VmDiskAttach extends VmAction {
-    @Argument(index = 1, name = "disk", required = true, description = "a new disk POOL:SIZE[:qcow2|raw], e.g. default:10G, or an existing volume POOL/VOLUME")
+    @Argument(index = 1, name = "disk", required = true, description = "a new disk POOL:SIZE[:qcow2|raw], e.g. default:10G (without a format the pool's own: qcow2, or raw where the pool has no qcow2), or an existing volume POOL/VOLUME")
     String disk;
 
     @Override

@@ -19,7 +19,7 @@ public class VolumeCreate extends PoolAction {
     @Argument(index = 2, name = "size", required = true, description = "size, e.g. 10G")
     String size;
 
-    @Option(name = "--format", aliases = "-f", description = "qcow2 (default) or raw")
+    @Option(name = "--format", aliases = "-f", description = "qcow2 (default) or raw; a ceph pool takes raw only, an iscsi pool makes no volumes (its LUNs are the target's)")
     String format = "qcow2";
 
     @Override

@@ -8,6 +8,7 @@ import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
 import io.quantix.api.VolumeFormat;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class VmCreateTest {
@@ -17,8 +18,9 @@ class VmCreateTest {
         DiskSpec d = VmCreate.disk("default:10G");
         assertEquals("default", d.pool());
         assertEquals(10 * Validation.GIB, d.sizeBytes());
-        assertEquals(VolumeFormat.QCOW2, d.format());
-        assertEquals(VolumeFormat.RAW, VmCreate.disk("fast:512M:raw").format());
+        assertEquals(Optional.empty(), d.format(), "no format given: the pool's own, decided by the node");
+        assertEquals(Optional.of(VolumeFormat.QCOW2), VmCreate.disk("fast:512M:qcow2").format());
+        assertEquals(Optional.of(VolumeFormat.RAW), VmCreate.disk("fast:512M:raw").format());
     }
 
     @Test

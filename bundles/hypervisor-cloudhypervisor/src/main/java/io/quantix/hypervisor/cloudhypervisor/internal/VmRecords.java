@@ -132,8 +132,11 @@ final class VmRecords {
         spec.put("memoryMiB", s.memoryMiB());
         spec.put("firmware", s.firmware().name());
         ArrayNode specDisks = spec.putArray("disks");
-        s.disks().forEach(d -> specDisks.addObject().put("pool", d.pool()).put("sizeBytes", d.sizeBytes())
-                .put("format", d.format().name()).put("bus", d.bus().name()));
+        s.disks().forEach(d -> {
+            ObjectNode disk = specDisks.addObject().put("pool", d.pool()).put("sizeBytes", d.sizeBytes())
+                    .put("bus", d.bus().name());
+            d.format().ifPresent(f -> disk.put("format", f.name()));
+        });
         ArrayNode specNics = spec.putArray("nics");
         s.nics().forEach(n -> {
             ObjectNode nic = specNics.addObject().put("network", n.network()).put("model", n.model().name());
@@ -169,7 +172,8 @@ final class VmRecords {
         VmSpec spec = new VmSpec(text(s, "name"), text(s, "hypervisor"), s.path("vcpus").asInt(),
                 s.path("memoryMiB").asLong(), Firmware.valueOf(text(s, "firmware")),
                 each(s.path("disks"), d -> new DiskSpec(text(d, "pool"), d.path("sizeBytes").asLong(),
-                        VolumeFormat.valueOf(text(d, "format")), DiskBus.valueOf(text(d, "bus")))),
+                        d.hasNonNull("format") ? Optional.of(VolumeFormat.valueOf(text(d, "format"))) : Optional.empty(),
+                        DiskBus.valueOf(text(d, "bus")))),
                 each(s.path("nics"), n -> new NicSpec(text(n, "network"),
                         n.hasNonNull("mac") ? Optional.of(n.get("mac").asText()) : Optional.empty(),
                         NicModel.valueOf(text(n, "model")))),

@@ -157,7 +157,7 @@ final class DomainXml {
             Element e = Xml.child(vm, "disk-spec");
             e.setAttribute("pool", disk.pool());
             e.setAttribute("size-bytes", Long.toString(disk.sizeBytes()));
-            e.setAttribute("format", disk.format().id());
+            disk.format().ifPresent(f -> e.setAttribute("format", f.id()));
             e.setAttribute("bus", id(disk.bus()));
         }
         for (NicSpec nic : spec.nics()) {
@@ -348,7 +348,8 @@ final class DomainXml {
 
     private static DiskSpec diskSpec(Element e) {
         return new DiskSpec(e.getAttribute("pool"), Long.parseLong(e.getAttribute("size-bytes")),
-                format(e.getAttribute("format")), DiskBus.valueOf(upper(e.getAttribute("bus"))));
+                e.hasAttribute("format") ? Optional.of(format(e.getAttribute("format"))) : Optional.empty(),
+                DiskBus.valueOf(upper(e.getAttribute("bus"))));
     }
 
     private static NicSpec nicSpec(Element e) {

@@ -40,6 +40,12 @@ public class IscsiStorageBackend implements StorageBackend {
         return Set.of(Capability.RAW);
     }
 
+    /** The LUNs are the target administrator's: removing the pool leaves them on the target, as it found them. */
+    @Override
+    public boolean volumesManagedOutside() {
+        return true;
+    }
+
     @Override
     public String description() {
         return "iSCSI targets through libiscsi (LUNs are volumes, made by the target's administrator)";
