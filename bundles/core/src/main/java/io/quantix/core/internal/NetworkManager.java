@@ -33,11 +33,13 @@ public class NetworkManager implements NetworkService {
     private final Events events;
     private final DefinitionStore<NetworkSpec> store;
     private final VmInventory inventory;
+    private final NetworkTombstones tombstones;
 
     @Activate
     public NetworkManager(@Reference BackendRegistry backends, @Reference Events events,
-            @Reference ConfigurationAdmin configAdmin, @Reference VmInventory inventory) {
+            @Reference ConfigurationAdmin configAdmin, @Reference VmInventory inventory, @Reference NetworkTombstones tombstones) {
         this.inventory = inventory;
+        this.tombstones = tombstones;
         this.backends = backends;
         this.events = events;
         this.store = new DefinitionStore<>(configAdmin, FACTORY_PID, NetworkManager::decode, NetworkManager::encode);
@@ -59,6 +61,7 @@ public class NetworkManager implements NetworkService {
             throw QuantixException.alreadyExists("network", spec.name());
         }
         backends.networks.require(spec.driver()).ensure(spec);
+        tombstones.defined(NetworkTombstones.Kind.NETWORK, spec.name());
         store.save(spec.name(), spec);
         events.publish(QuantixEvent.Kind.NETWORK, "CREATED", spec.name(), "network created on driver " + spec.driver());
         return new Network(spec, Availability.AVAILABLE, Optional.empty());
@@ -73,6 +76,7 @@ public class NetworkManager implements NetworkService {
                     throw new QuantixException(ErrorCode.CONFLICT, "network '" + name + "' is used by VM '" + vm.name() + "'");
                 });
         backends.networks.require(spec.driver()).remove(spec);
+        tombstones.deleted(NetworkTombstones.Kind.NETWORK, name, backends.networks.snapshot().keySet());
         store.delete(name);
         events.publish(QuantixEvent.Kind.NETWORK, "DELETED", name, "network deleted");
     }

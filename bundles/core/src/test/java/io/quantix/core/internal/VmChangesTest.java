@@ -23,6 +23,7 @@ import io.quantix.api.VolumeSpec;
 import io.quantix.api.spi.Backend;
 import io.quantix.api.spi.StorageBackend;
 import java.lang.reflect.Proxy;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
@@ -42,6 +44,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
 class VmChangesTest {
     private final RecordingStorageDouble storage = new RecordingStorageDouble();
     private final List<AttachedDisk> attached = new ArrayList<>();
+    @TempDir
+    Path work;
 
     @Test
     void aDiskForAVmWhoseHypervisorCannotHotPlugIsRefusedBeforeAnyVolumeIsMade() {
@@ -111,7 +115,8 @@ class VmChangesTest {
         VmInventory inventory = new VmInventory(registry);
         ConfigurationAdmin configAdmin = configAdmin(Map.of(DefinitionStore.NAME, "p", "backend", "fake"));
         StorageManager storageManager = new StorageManager(registry, events, configAdmin, inventory);
-        NetworkManager networkManager = new NetworkManager(registry, events, configAdmin(Map.of()), inventory);
+        NetworkManager networkManager = new NetworkManager(registry, events, configAdmin(Map.of()), inventory,
+                new NetworkTombstones(work.resolve("tombstones.properties")));
         registry.bindHypervisor(new RecordingHypervisorDouble(capabilities, attachFails), Map.of(Backend.PROPERTY, "hv"));
         registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
         return new VmManager(registry, storageManager, networkManager, events, inventory);

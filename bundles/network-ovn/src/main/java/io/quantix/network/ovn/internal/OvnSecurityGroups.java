@@ -84,21 +84,9 @@ final class OvnSecurityGroups {
         nb.client().transact(OvnNorthbound.DB, ops);
     }
 
-    /** Drops the ACLs of every group not among {@code keep}, in one transaction. */
-    void removeExcept(Set<String> keep) {
-        Map<String, JsonNode> groups = tagGroups();
-        List<ObjectNode> ops = new ArrayList<>();
-        Set<String> gone = new LinkedHashSet<>();
-        nb.rows(ACL, Ovsdb.where(), "external_ids").forEach(r -> {
-            String sg = Ovsdb.stringMap(r.get("external_ids")).get(SG);
-            if (sg != null && !keep.contains(sg)) {
-                gone.add(sg);
-            }
-        });
-        gone.forEach(sg -> dropAcls(sg, groups, ops));
-        if (!ops.isEmpty()) {
-            nb.client().transact(OvnNorthbound.DB, ops);
-        }
+    /** The security groups NB has ACLs of. */
+    Set<String> names() {
+        return nb.owners(ACL, SG);
     }
 
     /** Whether NB already has exactly the group's ACLs, on its tag's port group, and the port groups of its source tags. */
