@@ -37,6 +37,18 @@ public final class Validation {
         return value;
     }
 
+    /** A VM tag (what security groups select VMs by). */
+    public static String tag(String value) {
+        return name("tag", value);
+    }
+
+    /** A VM's tags, checked one by one; answers an immutable copy. */
+    public static Set<String> tags(Set<String> value) {
+        Set<String> tags = set("tags", value);
+        tags.forEach(Validation::tag);
+        return tags;
+    }
+
     public static String interfaceName(String kind, String value) {
         if (value == null || !IFNAME.matcher(value).matches()) {
             throw QuantixException.invalid(kind + " " + quote(value)

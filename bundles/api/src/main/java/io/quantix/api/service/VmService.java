@@ -18,6 +18,7 @@ import io.quantix.api.VmSpec;
 import io.quantix.api.VolumeRef;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -101,6 +102,15 @@ public interface VmService {
     /** Marks the VM to start (or no longer start) when the node starts; answers the VM as it is now. */
     default Vm setAutostart(String name, boolean enabled) {
         throw new QuantixException(ErrorCode.UNSUPPORTED, "this node does not implement autostart");
+    }
+
+    /**
+     * Replaces the VM's tags: kept in its hypervisor's record, and each NIC's port follows (the security groups
+     * that select a tag take it in or let it go; no rule changes). Bad tags change nothing. UNSUPPORTED if its
+     * hypervisor cannot keep tags; answers the VM as it is now.
+     */
+    default Vm retag(String name, Set<String> tags) {
+        throw new QuantixException(ErrorCode.UNSUPPORTED, "this node does not implement retagging");
     }
 
     /**

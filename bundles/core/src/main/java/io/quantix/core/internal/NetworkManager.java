@@ -12,6 +12,7 @@ import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
 import io.quantix.api.service.NetworkService;
+import io.quantix.api.spi.NetworkDriver;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -105,6 +106,17 @@ public class NetworkManager implements NetworkService {
     NicBinding createPort(String network, PortSpec port) {
         NetworkSpec spec = spec(network);
         return backends.networks.require(spec.driver()).createPort(spec, port);
+    }
+
+    /** The VM's tags changed: the port follows (e.g. into other security groups). */
+    void updatePort(String network, PortSpec port) {
+        NetworkSpec spec = spec(network);
+        backends.networks.require(spec.driver()).updatePort(spec, port);
+    }
+
+    /** The driver of the network: NOT_FOUND without the network, BACKEND_UNAVAILABLE without its driver. */
+    NetworkDriver driver(String network) {
+        return backends.networks.require(spec(network).driver());
     }
 
     void deletePort(String network, String portId) {

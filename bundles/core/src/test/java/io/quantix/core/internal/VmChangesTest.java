@@ -44,6 +44,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 class VmChangesTest {
     private final RecordingStorageDouble storage = new RecordingStorageDouble();
     private final List<AttachedDisk> attached = new ArrayList<>();
+    private final List<Set<String>> retagged = new ArrayList<>();
     @TempDir
     Path work;
 
@@ -99,6 +100,17 @@ class VmChangesTest {
 
         assertCode(ErrorCode.UNSUPPORTED, () -> vms.create(spec, false));
         assertEquals(List.of(), storage.created);
+    }
+
+    @Test
+    void badTagsAreRefusedBeforeTheHypervisorIsAskedAndGoodOnesReachIt() {
+        VmManager vms = node(Set.of(), false);
+
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> vms.retag("web", Set.of("ok", "not ok")));
+        assertCode(ErrorCode.NOT_FOUND, () -> vms.retag("nosuch", Set.of("ok")));
+        assertEquals(List.of(), retagged);
+        vms.retag("web", Set.of("db"));
+        assertEquals(List.of(Set.of("db")), retagged);
     }
 
     @Test
@@ -163,6 +175,11 @@ class VmChangesTest {
                 throw new QuantixException(ErrorCode.BACKEND_ERROR, "libvirt: no free PCI slot");
             }
             attached.add(disk);
+        }
+
+        @Override
+        public void updateTags(String vm, Set<String> tags) {
+            retagged.add(tags);
         }
 
         @Override
