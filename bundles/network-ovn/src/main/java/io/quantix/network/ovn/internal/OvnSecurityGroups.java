@@ -43,6 +43,10 @@ final class OvnSecurityGroups {
         this.nb = nb;
     }
 
+    /**
+     * Hex, not the tag itself: a tag such as {@code role=web} has characters an OVN name and match cannot take, and
+     * hex keeps distinct tags distinct. Port lists in {@code quantix:tags} are comma-joined, which no tag contains.
+     */
     static String portGroup(String tag) {
         return "qx_tag_" + HexFormat.of().formatHex(tag.getBytes(StandardCharsets.UTF_8));
     }

@@ -26,9 +26,9 @@ class HotSwapReconcileIT {
         NetworkSpec a = OvnNetworkDriverIT.overlay("swap-a", "10.84.0.0/24", "10.84.0.1");
         NetworkSpec b = OvnNetworkDriverIT.overlay("swap-b", "10.85.0.0/24", "10.85.0.1");
         NetworkSpec c = OvnNetworkDriverIT.overlay("swap-c", "10.86.0.0/24", "10.86.0.1");
-        SecurityGroup g1 = new SecurityGroup("swap-g1", "app", List.of(SecurityRule.parse("tcp:443 from 0.0.0.0/0")));
-        SecurityGroup g2 = new SecurityGroup("swap-g2", "app", List.of(SecurityRule.parse("udp:53 from tag:app")));
-        PortSpec port = OvnNetworkDriverIT.port("app1", "0a:84:00:00:00:01", "app");
+        SecurityGroup g1 = new SecurityGroup("swap-g1", "role=app", List.of(SecurityRule.parse("tcp:443 from 0.0.0.0/0")));
+        SecurityGroup g2 = new SecurityGroup("swap-g2", "role=app", List.of(SecurityRule.parse("udp:53 from tag:role=app")));
+        PortSpec port = OvnNetworkDriverIT.port("app1", "0a:84:00:00:00:01", "role=app");
 
         OvnNetworkDriver before = ovn.driver();
         before.ensure(a);
@@ -74,8 +74,8 @@ class HotSwapReconcileIT {
     @Test
     void aReconcileBeforeTheDefinitionsAreLoadedDeletesNothing(OvnEnv ovn) {
         NetworkSpec kept = OvnNetworkDriverIT.overlay("early-a", "10.87.0.0/24", "10.87.0.1");
-        SecurityGroup group = new SecurityGroup("early-g", "app", List.of(SecurityRule.parse("tcp:443 from 0.0.0.0/0")));
-        PortSpec port = OvnNetworkDriverIT.port("early1", "0a:87:00:00:00:01", "app");
+        SecurityGroup group = new SecurityGroup("early-g", "role=app", List.of(SecurityRule.parse("tcp:443 from 0.0.0.0/0")));
+        PortSpec port = OvnNetworkDriverIT.port("early1", "0a:87:00:00:00:01", "role=app");
         OvnNetworkDriver driver = ovn.driver();
         try {
             driver.ensure(kept);
