@@ -10,6 +10,7 @@ import io.quantix.api.NicBinding;
 import io.quantix.api.PortSpec;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
+import io.quantix.api.Router;
 import io.quantix.api.Validation;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.spi.NetworkDriver;
@@ -35,12 +36,15 @@ public class NetworkManager implements NetworkService {
     private final DefinitionStore<NetworkSpec> store;
     private final VmInventory inventory;
     private final NetworkTombstones tombstones;
+    /** Read-only: RouterManager refers to this component, so asking it back would make a reference cycle. */
+    private final DefinitionStore<Router> routers;
 
     @Activate
     public NetworkManager(@Reference BackendRegistry backends, @Reference Events events,
             @Reference ConfigurationAdmin configAdmin, @Reference VmInventory inventory, @Reference NetworkTombstones tombstones) {
         this.inventory = inventory;
         this.tombstones = tombstones;
+        this.routers = RouterManager.store(configAdmin);
         this.backends = backends;
         this.events = events;
         this.store = new DefinitionStore<>(configAdmin, FACTORY_PID, NetworkManager::decode, NetworkManager::encode);
@@ -75,6 +79,11 @@ public class NetworkManager implements NetworkService {
                 .filter(vm -> vm.nics().stream().anyMatch(n -> n.network().equals(name))).findFirst()
                 .ifPresent(vm -> {
                     throw new QuantixException(ErrorCode.CONFLICT, "network '" + name + "' is used by VM '" + vm.name() + "'");
+                });
+        routers.list().stream()
+                .filter(r -> r.networks().contains(name) || r.uplink().filter(u -> u.network().equals(name)).isPresent())
+                .findFirst().ifPresent(r -> {
+                    throw new QuantixException(ErrorCode.CONFLICT, "network '" + name + "' is used by router '" + r.name() + "'");
                 });
         backends.networks.require(spec.driver()).remove(spec);
         tombstones.deleted(NetworkTombstones.Kind.NETWORK, name, backends.networks.snapshot().keySet());

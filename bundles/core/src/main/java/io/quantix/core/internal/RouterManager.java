@@ -40,7 +40,12 @@ public class RouterManager implements RouterService {
         this.tombstones = tombstones;
         this.events = events;
         this.networks = networks;
-        this.store = new DefinitionStore<>(configAdmin, FACTORY_PID, RouterManager::decode, RouterManager::encode);
+        this.store = store(configAdmin);
+    }
+
+    /** The router definitions in Config Admin; {@link NetworkManager} reads them too, as it cannot refer to this component. */
+    static DefinitionStore<Router> store(ConfigurationAdmin configAdmin) {
+        return new DefinitionStore<>(configAdmin, FACTORY_PID, RouterManager::decode, RouterManager::encode);
     }
 
     @Override
