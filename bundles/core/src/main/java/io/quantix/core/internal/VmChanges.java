@@ -23,6 +23,7 @@ import io.quantix.api.spi.HypervisorBackend;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -225,7 +226,7 @@ final class VmChanges {
         } catch (RuntimeException e) {
             throw undo.rollback(e);
         }
-        events.publish(QuantixEvent.Kind.VM, "UPDATED", name, "tags now " + String.join(",", new java.util.TreeSet<>(valid)));
+        events.publish(QuantixEvent.Kind.VM, "UPDATED", name, "tags now " + String.join(",", new TreeSet<>(valid)));
         return current(hv, name);
     }
 

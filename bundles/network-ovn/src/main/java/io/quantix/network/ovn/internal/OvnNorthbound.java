@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Quantix networks and ports as OVN Northbound rows. Every row Quantix owns carries
@@ -181,11 +183,11 @@ final class OvnNorthbound {
 
     /** Deletes the network's switch (its ports go with it), DHCP options and DNS row. */
     void removeNetwork(NetworkSpec spec) {
-        removeNetworks(java.util.Set.of(spec.name()));
+        removeNetworks(Set.of(spec.name()));
     }
 
     /** Deletes the switches, DHCP options and DNS rows of these Quantix networks, in one transaction. */
-    void removeNetworks(java.util.Set<String> names) {
+    void removeNetworks(Set<String> names) {
         List<ObjectNode> ops = new ArrayList<>();
         for (String name : names) {
             for (String table : List.of(LS, DHCP, "DNS")) {
@@ -198,13 +200,13 @@ final class OvnNorthbound {
     }
 
     /** The Quantix networks NB has a switch for. */
-    java.util.Set<String> networkNames() {
+    Set<String> networkNames() {
         return owners(LS, NETWORK);
     }
 
     /** The values of one Quantix mark over a table's rows. */
-    java.util.Set<String> owners(String table, String mark) {
-        java.util.Set<String> out = new java.util.TreeSet<>();
+    Set<String> owners(String table, String mark) {
+        Set<String> out = new TreeSet<>();
         rows(table, Ovsdb.where(), "external_ids").forEach(r -> {
             String owner = Ovsdb.stringMap(r.get("external_ids")).get(mark);
             if (owner != null) {
