@@ -356,6 +356,32 @@ public class RestIT extends QuantixTestSupport {
     }
 
     @Test
+    public void t9b_securityGroupsAndRoutersThroughTheApi() throws Exception {
+        String token = token();
+        // only the bridge driver here: the group is defined (no driver enforces groups), nothing is half made
+        String db = "{\"name\":\"db\",\"appliesTo\":\"role=db\",\"rules\":[\"tcp:5432 from tag:role=web\"]}";
+        HttpResponse<String> created = post("/security-groups", token, db);
+        assertEquals(created.body(), 201, created.statusCode());
+        assertEquals("/api/v1/security-groups/db", created.headers().firstValue("Location").orElseThrow());
+        JsonNode group = json(get("/security-groups/db", token));
+        assertEquals("role=db", group.get("appliesTo").asText());
+        assertEquals("tcp:5432 from tag:role=web", group.get("rules").get(0).asText());
+        assertEquals(1, json(get("/security-groups", token)).get("total").asInt());
+        assertError(409, "ALREADY_EXISTS", post("/security-groups", token, db));
+        assertError(400, "INVALID_ARGUMENT", post("/security-groups", token,
+                "{\"name\":\"bad\",\"appliesTo\":\"role=db\",\"rules\":[\"tcp:99999 from 0.0.0.0/0\"]}"));
+        assertError(404, "NOT_FOUND", get("/security-groups/bad", token));
+        assertEquals(204, delete("/security-groups/db", token).statusCode());
+        assertError(404, "NOT_FOUND", get("/security-groups/db", token));
+
+        assertEquals(0, json(get("/routers", token)).get("total").asInt());
+        assertError(404, "NOT_FOUND", post("/routers", token, "{\"name\":\"r1\",\"networks\":[\"nosuch\"]}"));
+        assertError(400, "INVALID_ARGUMENT", post("/routers", token, "{\"name\":\"r1\"}"));
+        assertError(404, "NOT_FOUND", delete("/routers/r1", token));
+        assertEquals(0, json(get("/routers", token)).get("total").asInt());
+    }
+
+    @Test
     public void t9c_anIsoUploadIsStreamedLimitedAndNamedSafely() throws Exception {
         String token = token();
         byte[] image = new byte[256 << 10];

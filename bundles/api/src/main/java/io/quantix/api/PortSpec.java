@@ -1,7 +1,6 @@
 package io.quantix.api;
 
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A VM's NIC as its network driver sees it when making the port: the VM's name and tags let a driver
@@ -14,7 +13,6 @@ public record PortSpec(String id, String mac, String vm, Set<String> tags) {
         Validation.name("port", id);
         mac = Validation.mac(mac);
         Validation.name("VM", vm);
-        tags = Set.copyOf(new TreeSet<>(Validation.set("tags", tags)));
-        tags.forEach(t -> Validation.name("tag", t));
+        tags = Validation.tags(tags);
     }
 }

@@ -15,7 +15,7 @@ public record SecurityGroup(String name, String appliesTo, List<SecurityRule> ru
 
     public SecurityGroup {
         Validation.name("security group", name);
-        Validation.name("tag", appliesTo);
+        Validation.tag(appliesTo);
         rules = Validation.list("rules", rules);
         Validation.range("number of rules", rules.size(), 0, MAX_RULES);
         if (rules.stream().distinct().count() != rules.size()) {

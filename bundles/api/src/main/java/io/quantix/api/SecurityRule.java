@@ -57,7 +57,7 @@ public record SecurityRule(Protocol protocol, Optional<PortRange> ports, Source 
         /** The VMs carrying this tag, wherever they are. */
         record Tag(String tag) implements Source {
             public Tag {
-                Validation.name("tag", tag);
+                Validation.tag(tag);
             }
 
             @Override

@@ -12,6 +12,8 @@ import java.util.regex.Pattern;
 public final class Validation {
     /** Object names: safe as a file name, an XML value, a shell argument and a libvirt domain name. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+    /** Tags: a name, or key=value of two names. */
+    private static final Pattern TAG = Pattern.compile(NAME.pattern() + "(=" + NAME.pattern() + ")?");
     /** Host interface names: the kernel's 15-character limit, no separators. */
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([KMGT]?)(?:i?B)?", Pattern.CASE_INSENSITIVE);
@@ -35,6 +37,25 @@ public final class Validation {
                     + " is invalid: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         return value;
+    }
+
+    /**
+     * A VM tag (what security groups select VMs by): a name such as {@code web}, or {@code key=value} with a
+     * name on each side such as {@code role=web}. Nothing else, so a tag never needs quoting in a list or a key.
+     */
+    public static String tag(String value) {
+        if (value == null || !TAG.matcher(value).matches()) {
+            throw QuantixException.invalid("tag " + quote(value) + " is invalid: use a name such as web, or key=value such as"
+                    + " role=web, each a name of 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        return value;
+    }
+
+    /** A VM's tags, checked one by one; answers an immutable copy. */
+    public static Set<String> tags(Set<String> value) {
+        Set<String> tags = set("tags", value);
+        tags.forEach(Validation::tag);
+        return tags;
     }
 
     public static String interfaceName(String kind, String value) {

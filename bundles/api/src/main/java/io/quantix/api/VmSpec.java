@@ -32,7 +32,7 @@ public record VmSpec(String name, String hypervisor, int vcpus, long memoryMiB, 
         disks = Validation.list("disks", disks);
         nics = Validation.list("NICs", nics);
         bootOrder = Validation.list("boot order", bootOrder);
-        tags = Set.copyOf(new TreeSet<>(Validation.set("tags", tags)));
+        tags = Validation.tags(tags);
         Validation.required("HA policy", ha);
         Validation.required("direct boot", directBoot);
         Validation.range("disk count", disks.size(), 0, MAX_DISKS);
@@ -40,7 +40,11 @@ public record VmSpec(String name, String hypervisor, int vcpus, long memoryMiB, 
         if (bootOrder.size() != Set.copyOf(bootOrder).size()) {
             throw QuantixException.invalid("boot order names a device twice: " + bootOrder);
         }
-        tags.forEach(t -> Validation.name("tag", t));
+    }
+
+    /** The same VM with other tags. */
+    public VmSpec withTags(Set<String> newTags) {
+        return new VmSpec(name, hypervisor, vcpus, memoryMiB, firmware, disks, nics, bootOrder, newTags, ha, directBoot);
     }
 
     /** The same spec with these disks. */

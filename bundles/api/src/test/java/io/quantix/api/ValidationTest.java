@@ -27,6 +27,18 @@ class ValidationTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"", "=", "role=", "=web", "a=b=c", "role = web", "role=we b", "a,b", "role=<x>", "role=web;x", "-x=y"})
+    void rejectsTagsThatAreNeitherANameNorKeyEqualsValue(String tag) {
+        assertInvalid(() -> VmSpec.builder("vm").tag(tag).build());
+    }
+
+    @Test
+    void acceptsPlainAndKeyValueTags() {
+        assertEquals(java.util.Set.of("web", "role=web", "tier=db.prod-2"),
+                VmSpec.builder("vm").tag("web").tag("role=web").tag("tier=db.prod-2").build().tags());
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"a", "web-01", "db_2.prod", "A9"})
     void acceptsPlainNames(String name) {
         assertEquals(name, VmSpec.builder(name).build().name());

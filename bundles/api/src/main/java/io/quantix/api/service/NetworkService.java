@@ -14,7 +14,7 @@ public interface NetworkService {
 
     Network create(NetworkSpec spec);
 
-    /** Refused with CONFLICT while a VM has a NIC on it. */
+    /** Refused with CONFLICT while a VM has a NIC on it or a router connects it (uplink included). */
     void delete(String name);
 
     /** The ports of VMs' NICs, on one network or (empty) all, with their addresses where the driver knows them. */

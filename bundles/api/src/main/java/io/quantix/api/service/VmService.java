@@ -18,6 +18,7 @@ import io.quantix.api.VmSpec;
 import io.quantix.api.VolumeRef;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -111,6 +112,15 @@ public interface VmService {
 
     /** Inserts an ISO image of a pool's ISO library into the VM's CD-ROM drive. */
     Vm changeMedia(String name, String pool, String iso);
+
+    /**
+     * Replaces the VM's tags: kept in its hypervisor's record, and each NIC's port follows (the security groups
+     * that select a tag take it in or let it go; no rule changes). Bad tags change nothing. UNSUPPORTED if its
+     * hypervisor cannot keep tags; answers the VM as it is now.
+     */
+    default Vm retag(String name, Set<String> tags) {
+        throw new QuantixException(ErrorCode.UNSUPPORTED, "this node does not implement retagging");
+    }
 
     /**
      * Moves the VM to another node and blocks until the migration ends, reporting progress about once a second.

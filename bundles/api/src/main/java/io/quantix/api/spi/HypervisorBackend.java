@@ -20,6 +20,7 @@ import io.quantix.api.VmSpec;
 import io.quantix.api.VolumeRef;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -178,6 +179,11 @@ public interface HypervisorBackend extends Backend {
      */
     default void resizeDisk(String vm, VolumeRef volume, long newSizeBytes) {
         throw unsupported("online disk resize");
+    }
+
+    /** Replaces the VM's tags in its durable record, running or not (the tags are validated). */
+    default void updateTags(String vm, Set<String> tags) {
+        throw unsupported("changing a VM's tags");
     }
 
     // Migration (Capability.LIVE_MIGRATION).

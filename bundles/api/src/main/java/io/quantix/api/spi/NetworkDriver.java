@@ -53,11 +53,12 @@ public interface NetworkDriver extends Backend {
 
     /**
      * Called when the driver (re)appears: makes its state match Quantix's definitions, the networks it serves
-     * and every security group, removing what was deleted while it was away, so that nothing is duplicated or
-     * left over. Nothing to do by default: a driver whose objects live on only while in use (host bridges made
-     * on the next {@link #ensure}) has nothing to reconcile.
+     * and every security group, and removes exactly what {@code state} names as deleted, so that nothing is
+     * duplicated or left over. It never removes an object of Quantix's only because it is not defined: the
+     * definitions may not have been loaded yet. Nothing to do by default: a driver whose objects live on only
+     * while in use (host bridges made on the next {@link #ensure}) has nothing to reconcile.
      */
-    default void reconcile(List<NetworkSpec> networks, List<SecurityGroup> groups, List<Router> routers) {
+    default void reconcile(Reconciliation state) {
     }
 
     /**

@@ -10,8 +10,10 @@ import io.quantix.api.NicBinding;
 import io.quantix.api.PortSpec;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
+import io.quantix.api.Router;
 import io.quantix.api.Validation;
 import io.quantix.api.service.NetworkService;
+import io.quantix.api.spi.NetworkDriver;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -33,11 +35,16 @@ public class NetworkManager implements NetworkService {
     private final Events events;
     private final DefinitionStore<NetworkSpec> store;
     private final VmInventory inventory;
+    private final NetworkTombstones tombstones;
+    /** Read-only: RouterManager refers to this component, so asking it back would make a reference cycle. */
+    private final DefinitionStore<Router> routers;
 
     @Activate
     public NetworkManager(@Reference BackendRegistry backends, @Reference Events events,
-            @Reference ConfigurationAdmin configAdmin, @Reference VmInventory inventory) {
+            @Reference ConfigurationAdmin configAdmin, @Reference VmInventory inventory, @Reference NetworkTombstones tombstones) {
         this.inventory = inventory;
+        this.tombstones = tombstones;
+        this.routers = RouterManager.store(configAdmin);
         this.backends = backends;
         this.events = events;
         this.store = new DefinitionStore<>(configAdmin, FACTORY_PID, NetworkManager::decode, NetworkManager::encode);
@@ -59,6 +66,7 @@ public class NetworkManager implements NetworkService {
             throw QuantixException.alreadyExists("network", spec.name());
         }
         backends.networks.require(spec.driver()).ensure(spec);
+        tombstones.defined(NetworkTombstones.Kind.NETWORK, spec.name());
         store.save(spec.name(), spec);
         events.publish(QuantixEvent.Kind.NETWORK, "CREATED", spec.name(), "network created on driver " + spec.driver());
         return new Network(spec, Availability.AVAILABLE, Optional.empty());
@@ -72,7 +80,13 @@ public class NetworkManager implements NetworkService {
                 .ifPresent(vm -> {
                     throw new QuantixException(ErrorCode.CONFLICT, "network '" + name + "' is used by VM '" + vm.name() + "'");
                 });
+        routers.list().stream()
+                .filter(r -> r.networks().contains(name) || r.uplink().filter(u -> u.network().equals(name)).isPresent())
+                .findFirst().ifPresent(r -> {
+                    throw new QuantixException(ErrorCode.CONFLICT, "network '" + name + "' is used by router '" + r.name() + "'");
+                });
         backends.networks.require(spec.driver()).remove(spec);
+        tombstones.deleted(NetworkTombstones.Kind.NETWORK, name, backends.networks.snapshot().keySet());
         store.delete(name);
         events.publish(QuantixEvent.Kind.NETWORK, "DELETED", name, "network deleted");
     }
@@ -101,6 +115,17 @@ public class NetworkManager implements NetworkService {
     NicBinding createPort(String network, PortSpec port) {
         NetworkSpec spec = spec(network);
         return backends.networks.require(spec.driver()).createPort(spec, port);
+    }
+
+    /** The VM's tags changed: the port follows (e.g. into other security groups). */
+    void updatePort(String network, PortSpec port) {
+        NetworkSpec spec = spec(network);
+        backends.networks.require(spec.driver()).updatePort(spec, port);
+    }
+
+    /** The driver of the network: NOT_FOUND without the network, BACKEND_UNAVAILABLE without its driver. */
+    NetworkDriver driver(String network) {
+        return backends.networks.require(spec(network).driver());
     }
 
     void deletePort(String network, String portId) {

@@ -4,6 +4,9 @@ import io.quantix.api.NetworkSpec;
 import io.quantix.api.Router;
 import io.quantix.api.spi.Backend;
 import io.quantix.api.spi.NetworkDriver;
+import io.quantix.api.spi.Reconciliation;
+import java.util.EnumMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +33,7 @@ public class NetworkReconciler {
     private final NetworkManager networks;
     private final SecurityGroupManager groups;
     private final RouterManager routers;
+    private final NetworkTombstones tombstones;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "quantix-network-reconcile");
         t.setDaemon(true);
@@ -38,7 +42,8 @@ public class NetworkReconciler {
 
     @Activate
     public NetworkReconciler(@Reference NetworkManager networks, @Reference SecurityGroupManager groups,
-            @Reference RouterManager routers) {
+            @Reference RouterManager routers, @Reference NetworkTombstones tombstones) {
+        this.tombstones = tombstones;
         this.networks = networks;
         this.groups = groups;
         this.routers = routers;
@@ -65,8 +70,15 @@ public class NetworkReconciler {
             List<NetworkSpec> served = networks.list().stream().map(n -> n.spec()).filter(s -> s.driver().equals(name)).toList();
             List<Router> routed = routers.list().stream()
                     .filter(r -> routers.specs(r).stream().allMatch(s -> s.driver().equals(name))).toList();
-            driver.reconcile(served, groups.list(), routed);
-            LOG.info("network driver {} reconciled: {} networks, {} routers, the security groups", name, served.size(), routed.size());
+            Map<NetworkTombstones.Kind, Set<String>> deleted = new EnumMap<>(NetworkTombstones.Kind.class);
+            for (NetworkTombstones.Kind kind : NetworkTombstones.Kind.values()) {
+                deleted.put(kind, tombstones.pending(kind, name));
+            }
+            driver.reconcile(new Reconciliation(served, groups.list(), routed, deleted.get(NetworkTombstones.Kind.NETWORK),
+                    deleted.get(NetworkTombstones.Kind.SECURITY_GROUP), deleted.get(NetworkTombstones.Kind.ROUTER)));
+            tombstones.removed(name, deleted);
+            LOG.info("network driver {} reconciled: {} networks, {} routers, the security groups; removed what was deleted: {}",
+                    name, served.size(), routed.size(), deleted);
         } catch (RuntimeException e) {
             LOG.warn("network driver {} could not be reconciled: {}", name, e.toString());
         }

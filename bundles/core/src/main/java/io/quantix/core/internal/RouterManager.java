@@ -31,14 +31,21 @@ public class RouterManager implements RouterService {
     private final Events events;
     private final NetworkManager networks;
     private final DefinitionStore<Router> store;
+    private final NetworkTombstones tombstones;
 
     @Activate
     public RouterManager(@Reference BackendRegistry backends, @Reference Events events, @Reference NetworkManager networks,
-            @Reference ConfigurationAdmin configAdmin) {
+            @Reference ConfigurationAdmin configAdmin, @Reference NetworkTombstones tombstones) {
         this.backends = backends;
+        this.tombstones = tombstones;
         this.events = events;
         this.networks = networks;
-        this.store = new DefinitionStore<>(configAdmin, FACTORY_PID, RouterManager::decode, RouterManager::encode);
+        this.store = store(configAdmin);
+    }
+
+    /** The router definitions in Config Admin; {@link NetworkManager} reads them too, as it cannot refer to this component. */
+    static DefinitionStore<Router> store(ConfigurationAdmin configAdmin) {
+        return new DefinitionStore<>(configAdmin, FACTORY_PID, RouterManager::decode, RouterManager::encode);
     }
 
     @Override
@@ -61,6 +68,7 @@ public class RouterManager implements RouterService {
         }
         boolean existed = store.find(router.name(), Router::name).isPresent();
         backends.networks.require(driver, Capability.ROUTING).ensureRouter(router, specs);
+        tombstones.defined(NetworkTombstones.Kind.ROUTER, router.name());
         store.save(router.name(), router);
         events.publish(QuantixEvent.Kind.NETWORK, existed ? "ROUTER_UPDATED" : "ROUTER_CREATED", router.name(),
                 "router on " + String.join(", ", router.networks()));
@@ -71,6 +79,7 @@ public class RouterManager implements RouterService {
     public synchronized void delete(String name) {
         Router router = get(name);
         backends.networks.require(networks.spec(router.networks().get(0)).driver(), Capability.ROUTING).removeRouter(name);
+        tombstones.deleted(NetworkTombstones.Kind.ROUTER, name, backends.networks.snapshot().keySet());
         store.delete(name);
         events.publish(QuantixEvent.Kind.NETWORK, "ROUTER_DELETED", name, "router deleted");
     }

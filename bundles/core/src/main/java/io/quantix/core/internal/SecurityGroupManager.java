@@ -31,11 +31,13 @@ public class SecurityGroupManager implements SecurityGroupService {
     private final BackendRegistry backends;
     private final Events events;
     private final DefinitionStore<SecurityGroup> store;
+    private final NetworkTombstones tombstones;
 
     @Activate
     public SecurityGroupManager(@Reference BackendRegistry backends, @Reference Events events,
-            @Reference ConfigurationAdmin configAdmin) {
+            @Reference ConfigurationAdmin configAdmin, @Reference NetworkTombstones tombstones) {
         this.backends = backends;
+        this.tombstones = tombstones;
         this.events = events;
         this.store = new DefinitionStore<>(configAdmin, FACTORY_PID, SecurityGroupManager::decode, SecurityGroupManager::encode);
     }
@@ -65,6 +67,7 @@ public class SecurityGroupManager implements SecurityGroupService {
         } catch (RuntimeException e) {
             throw undo.rollback(e);
         }
+        tombstones.defined(NetworkTombstones.Kind.SECURITY_GROUP, group.name());
         store.save(group.name(), group);
         events.publish(QuantixEvent.Kind.NETWORK, previous.isPresent() ? "SECURITY_GROUP_UPDATED" : "SECURITY_GROUP_CREATED",
                 group.name(), "security group with " + group.rules().size() + " rules for tag '" + group.appliesTo() + "'");
@@ -77,6 +80,8 @@ public class SecurityGroupManager implements SecurityGroupService {
         for (NetworkDriver driver : enforcing().values()) {
             driver.removeSecurityGroup(group.name());
         }
+        // a driver that is away removes it when it returns
+        tombstones.deleted(NetworkTombstones.Kind.SECURITY_GROUP, name, backends.networks.snapshot().keySet());
         store.delete(name);
         events.publish(QuantixEvent.Kind.NETWORK, "SECURITY_GROUP_DELETED", name, "security group deleted");
     }

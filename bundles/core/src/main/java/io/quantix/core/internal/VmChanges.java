@@ -26,13 +26,14 @@ import io.quantix.api.spi.HypervisorBackend;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Changes to an existing VM: snapshots and hot-plugged devices. Each checks the hypervisor's capability before it
+ * Changes to an existing VM: snapshots, hot-plugged devices and tags. Each checks the hypervisor's capability before it
  * creates anything, and undoes what it created when the hypervisor then fails. The caller serialises calls.
  */
 final class VmChanges {
@@ -242,6 +243,32 @@ final class VmChanges {
         Vm now = hv.find(name).orElseThrow(() -> QuantixException.notFound("VM", name));
         inventory.remember(now);
         return now;
+    }
+
+    /**
+     * New tags: first in the hypervisor's record of the VM, then on each NIC's port, so that security groups take
+     * the VM in or let it go (their rules stay as they are). Everything that can fail for bad input is checked
+     * first; a driver failing part way puts the old tags back wherever they had already changed.
+     */
+    Vm retag(String name, Set<String> tags) {
+        Set<String> valid = Validation.tags(tags);
+        Vm vm = get(name);
+        HypervisorBackend hv = backends.hypervisors.require(vm.spec().hypervisor());
+        vm.nics().forEach(n -> networks.driver(n.network()));
+        Set<String> old = vm.spec().tags();
+        UndoLog undo = new UndoLog();
+        try {
+            hv.updateTags(name, valid);
+            undo.done("tags of VM " + name, () -> hv.updateTags(name, old));
+            for (AttachedNic n : vm.nics()) {
+                networks.updatePort(n.network(), new PortSpec(n.portId(), n.mac(), name, valid));
+                undo.done("port " + n.portId(), () -> networks.updatePort(n.network(), new PortSpec(n.portId(), n.mac(), name, old)));
+            }
+        } catch (RuntimeException e) {
+            throw undo.rollback(e);
+        }
+        events.publish(QuantixEvent.Kind.VM, "UPDATED", name, "tags now " + String.join(",", new TreeSet<>(valid)));
+        return current(hv, name);
     }
 
     /** The first {@code <vm>-diskN} not yet in the pool, so hot-plugged volumes are named like the VM's others. */

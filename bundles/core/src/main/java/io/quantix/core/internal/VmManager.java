@@ -316,6 +316,11 @@ public class VmManager implements VmService {
     }
 
     @Override
+    public synchronized Vm retag(String name, Set<String> tags) {
+        return changes.retag(name, tags);
+    }
+
+    @Override
     public Vm changeMedia(String name, Optional<String> isoPath) {
         return changes.changeMedia(name, isoPath);
     }

@@ -16,7 +16,7 @@ class NetworkDefinitionsTest {
 
     @Test
     void aSecurityGroupRoundTripsThroughItsConfiguration() {
-        SecurityGroup g = new SecurityGroup("db", "db", List.of(SecurityRule.parse("tcp:5432 from tag:web"),
+        SecurityGroup g = new SecurityGroup("db", "role=db", List.of(SecurityRule.parse("tcp:5432 from tag:role=web"),
                 SecurityRule.parse("icmp from 10.0.0.0/8"), SecurityRule.parse("udp:1000-2000 from 0.0.0.0/0")));
         assertEquals(g, SecurityGroupManager.decode(named("db", SecurityGroupManager.encode(g))));
     }

@@ -25,6 +25,7 @@ import io.quantix.api.VolumeSpec;
 import io.quantix.api.spi.Backend;
 import io.quantix.api.spi.StorageBackend;
 import java.lang.reflect.Proxy;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
@@ -46,6 +48,9 @@ class VmChangesTest {
     private final List<AttachedDisk> attached = new ArrayList<>();
     private final List<String> resizedByHypervisor = new ArrayList<>();
     private StorageManager storageManager;
+    private final List<Set<String>> retagged = new ArrayList<>();
+    @TempDir
+    Path work;
 
     @Test
     void aDiskForAVmWhoseHypervisorCannotHotPlugIsRefusedBeforeAnyVolumeIsMade() {
@@ -130,6 +135,17 @@ class VmChangesTest {
     }
 
     @Test
+    void badTagsAreRefusedBeforeTheHypervisorIsAskedAndGoodOnesReachIt() {
+        VmManager vms = node(Set.of(), false);
+
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> vms.retag("web", Set.of("ok", "not ok")));
+        assertCode(ErrorCode.NOT_FOUND, () -> vms.retag("nosuch", Set.of("ok")));
+        assertEquals(List.of(), retagged);
+        vms.retag("web", Set.of("db"));
+        assertEquals(List.of(Set.of("db")), retagged);
+    }
+
+    @Test
     void anIsoPathMustBeAbsoluteAndNormalised() {
         VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
 
@@ -191,7 +207,8 @@ class VmChangesTest {
         VmInventory inventory = new VmInventory(registry);
         ConfigurationAdmin configAdmin = configAdmin(Map.of(DefinitionStore.NAME, "p", "backend", "fake"));
         storageManager = new StorageManager(registry, events, configAdmin, inventory);
-        NetworkManager networkManager = new NetworkManager(registry, events, configAdmin(Map.of()), inventory);
+        NetworkManager networkManager = new NetworkManager(registry, events, configAdmin(Map.of()), inventory,
+                new NetworkTombstones(work.resolve("tombstones.properties")));
         registry.bindHypervisor(new RecordingHypervisorDouble(capabilities, attachFails), Map.of(Backend.PROPERTY, "hv"));
         registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
         return new VmManager(registry, storageManager, networkManager, events, inventory);
@@ -244,6 +261,11 @@ class VmChangesTest {
         public void resizeDisk(String vm, VolumeRef volume, long newSizeBytes) {
             resizedByHypervisor.add(volume.volume() + ":" + newSizeBytes);
             storage.grow(volume.volume(), newSizeBytes);
+        }
+
+        @Override
+        public void updateTags(String vm, Set<String> tags) {
+            retagged.add(tags);
         }
 
         @Override

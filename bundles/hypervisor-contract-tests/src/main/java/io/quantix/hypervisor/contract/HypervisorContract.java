@@ -305,6 +305,23 @@ public abstract class HypervisorContract {
         }
     }
 
+    @Test
+    void newTagsReplaceTheOldInTheDurableRecordOfARunningVmAndBadOnesChangeNothing() {
+        define("tags-1");
+        powerAndExpect("tags-1", PowerAction.START, PowerState.RUNNING);
+
+        backend().updateTags("tags-1", Set.of("role=db", "backup"));
+        restart();
+
+        Vm vm = backend().find("tags-1").orElseThrow();
+        assertEquals(Set.of("role=db", "backup"), vm.spec().tags());
+        assertEquals(PowerState.RUNNING, vm.state());
+        assertEquals(spec("tags-1").withTags(Set.of("role=db", "backup")), vm.spec(), "nothing but the tags changed");
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> backend().updateTags("tags-1", Set.of("no spaces")));
+        assertEquals(Set.of("role=db", "backup"), backend().find("tags-1").orElseThrow().spec().tags());
+        assertCode(ErrorCode.NOT_FOUND, () -> backend().updateTags("nosuch", Set.of("db")));
+    }
+
     /** The backend of the current activation, opened on first use. */
     protected final HypervisorBackend backend() {
         if (backend == null) {

@@ -6,6 +6,8 @@ import com.sun.net.httpserver.HttpsServer;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import io.quantix.api.service.NetworkService;
+import io.quantix.api.service.RouterService;
+import io.quantix.api.service.SecurityGroupService;
 import io.quantix.api.service.NodeService;
 import io.quantix.api.service.StorageService;
 import io.quantix.api.service.VmService;
@@ -94,6 +96,10 @@ public class RestServer {
     @Reference
     private NetworkService networks;
     @Reference
+    private SecurityGroupService groups;
+    @Reference
+    private RouterService routers;
+    @Reference
     private NodeService node;
     @Reference
     private AdminAccount admin;
@@ -121,7 +127,7 @@ public class RestServer {
         routes.addAll(new VmResource(vms, new IdempotencyStore(Clock.systemUTC(),
                 Duration.ofHours(config.idempotencyHours()), 10_000), migrations).routes());
         routes.addAll(new StorageResource(storage, config.maxUploadBytes()).routes());
-        routes.addAll(new NetworkResource(networks).routes());
+        routes.addAll(new NetworkResource(networks, groups, routers).routes());
         routes.addAll(events.routes());
         Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, config.maxBodyBytes());
 

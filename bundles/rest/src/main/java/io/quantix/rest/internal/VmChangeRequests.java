@@ -5,6 +5,7 @@ import io.quantix.api.MigrationSpec;
 import io.quantix.api.SnapshotSpec;
 import io.quantix.api.Validation;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Bodies of the VM change endpoints whose optional fields take a default, as {@link VmCreateRequest} does for
@@ -24,6 +25,13 @@ final class VmChangeRequests {
 
     /** {@code PUT /vms/{name}/media}: an absent or null iso ejects the medium. */
     record MediaRequest(String iso) {
+    }
+
+    /** {@code PUT /vms/{name}/tags}: the VM's new tags, all of them (an empty list removes every tag). */
+    record TagsRequest(Set<String> tags) {
+        TagsRequest {
+            Validation.required("tags", tags);
+        }
     }
 
     /** {@code POST /vms/{name}/console}. */

@@ -12,6 +12,7 @@ import io.quantix.rest.internal.VmChangeRequests.ConsoleRequest;
 import io.quantix.rest.internal.VmChangeRequests.MediaRequest;
 import io.quantix.rest.internal.VmChangeRequests.MigrationRequest;
 import io.quantix.rest.internal.VmChangeRequests.SnapshotRequest;
+import io.quantix.rest.internal.VmChangeRequests.TagsRequest;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -79,6 +80,8 @@ final class VmResource {
                         c -> Reply.ok(vms.detachNic(c.name("name", "VM"), c.name("port", "port")))),
                 Route.secured("PUT", "/vms/{name}/media", c -> Reply.ok(
                         vms.changeMedia(c.name("name", "VM"), Optional.ofNullable(c.body(MediaRequest.class).iso())))),
+                Route.secured("PUT", "/vms/{name}/tags", c -> Reply.ok(
+                        vms.retag(c.name("name", "VM"), c.body(TagsRequest.class).tags()))),
                 // migration: started here, polled, cancelled
                 Route.secured("POST", "/vms/{name}/migration", c -> {
                     String name = c.name("name", "VM");
@@ -99,7 +102,7 @@ final class VmResource {
 
     private Reply list(Call call) {
         Optional<PowerState> state = call.query("state").map(VmResource::state);
-        Optional<String> tag = call.query("tag").map(t -> Validation.name("tag", t));
+        Optional<String> tag = call.query("tag").map(Validation::tag);
         List<Vm> matching = vms.list().stream()
                 .filter(vm -> state.map(s -> vm.state() == s).orElse(true))
                 .filter(vm -> tag.map(t -> vm.spec().tags().contains(t)).orElse(true))

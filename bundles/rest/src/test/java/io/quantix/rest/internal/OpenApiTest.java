@@ -28,7 +28,7 @@ class OpenApiTest {
         routes.addAll(new AuthResource(null, null).routes());
         routes.addAll(new VmResource(null, null, null).routes());
         routes.addAll(new StorageResource(null, 0).routes());
-        routes.addAll(new NetworkResource(null).routes());
+        routes.addAll(new NetworkResource(null, null, null).routes());
         routes.addAll(new EventStream(null, 1, java.time.Duration.ofSeconds(1)).routes());
         Set<String> served = new TreeSet<>();
         routes.forEach(r -> served.add(r.method() + " " + r.template()));

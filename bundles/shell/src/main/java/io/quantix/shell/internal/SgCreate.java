@@ -19,7 +19,7 @@ public class SgCreate extends QxAction {
     @Argument(name = "name", required = true, description = "security group name")
     String name;
 
-    @Option(name = "--applies-to", required = true, description = "the tag of the VMs it protects")
+    @Option(name = "--applies-to", required = true, description = "the tag of the VMs it protects, e.g. role=db")
     String appliesTo;
 
     @Option(name = "--rule", multiValued = true,

@@ -49,7 +49,7 @@ public class VmCreate extends QxAction {
             + " boot loaders start")
     boolean secureBoot;
 
-    @Option(name = "--tag", multiValued = true, description = "a tag")
+    @Option(name = "--tag", multiValued = true, description = "a tag: a name, or key=value such as role=web")
     List<String> tags = List.of();
 
     @Option(name = "--hypervisor", description = "hypervisor backend")

@@ -453,6 +453,13 @@ public class CloudHypervisorBackend implements HypervisorBackend {
         return vms;
     }
 
+    /** The tags are only in the record: the running VMM is not involved. */
+    @Override
+    public synchronized void updateTags(String name, Set<String> tags) {
+        Vm vm = require(name);
+        records.write(new Vm(vm.id(), vm.spec().withTags(tags), vm.state(), vm.disks(), vm.nics()));
+    }
+
     private Vm require(String name) {
         requireOpen();
         Validation.name("VM", name);

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import javax.xml.XMLConstants;
@@ -151,7 +152,7 @@ final class DomainXml {
         Element ha = Xml.child(vm, "ha");
         ha.setAttribute("enabled", Boolean.toString(spec.ha().enabled()));
         ha.setAttribute("restart-priority", Integer.toString(spec.ha().restartPriority()));
-        spec.tags().stream().sorted().forEach(tag -> Xml.child(vm, "tag", tag));
+        writeTags(vm, spec.tags());
         spec.bootOrder().forEach(boot -> Xml.child(vm, "boot").setAttribute("device", id(boot)));
         for (DiskSpec disk : spec.disks()) {
             Element e = Xml.child(vm, "disk-spec");
@@ -170,6 +171,12 @@ final class DomainXml {
             writeDiskEntry(vm, disks.get(i), targets.get(i));
         }
         nics.forEach(nic -> writeNicEntry(vm, nic));
+    }
+
+    /** Replaces the {@code <qx:tag>} entries of {@code <qx:vm>} (text content: the DOM escapes it). */
+    static void writeTags(Element vm, Set<String> tags) {
+        Xml.children(vm, "tag").forEach(vm::removeChild);
+        tags.stream().sorted().forEach(tag -> Xml.child(vm, "tag", tag));
     }
 
     /** The Quantix record of an attached disk, inside {@code <qx:vm>}. */

@@ -479,6 +479,16 @@ public class LibvirtBackend implements HypervisorBackend {
         hotplug(name, domain -> LibvirtHotplug.resizeDisk(domain, volume, newSizeBytes));
     }
 
+    /** Not a device change: the test driver keeps metadata too. */
+    @Override
+    public synchronized void updateTags(String name, Set<String> tags) {
+        Set<String> valid = Validation.tags(tags);
+        change(name, domain -> {
+            LibvirtHotplug.setTags(domain, valid);
+            return null;
+        });
+    }
+
     /** libvirt's test driver has no device hot-plug at all. */
     private void hotplug(String name, DomainAction action) {
         if (domainType == DomainXml.Type.TEST) {

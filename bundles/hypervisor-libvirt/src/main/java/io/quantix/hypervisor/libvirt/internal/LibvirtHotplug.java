@@ -8,6 +8,7 @@ import io.quantix.api.QuantixException;
 import io.quantix.api.VolumeRef;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -15,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Plugs disks, NICs and ISO media in and out of a domain, running or not. Every change goes to the running guest
+ * Plugs disks, NICs and ISO media in and out of a domain, running or not, and changes the VM's tags. Every change goes to the running guest
  * (if any) and to the persistent definition alike, device and {@code <qx:vm>} metadata together; a failure half
  * way puts back what was already changed. The caller holds the backend's lock.
  */
@@ -72,6 +73,11 @@ final class LibvirtHotplug {
             undo("unplugging NIC " + nic.mac(), () -> domain.detachDeviceFlags(device, flags));
             throw e;
         }
+    }
+
+    /** The tags live in the {@code <qx:vm>} metadata only: no device changes. */
+    static void setTags(Domain domain, Set<String> tags) throws LibvirtException {
+        setMetadata(domain, DeviceXml.metadata(domain.getXMLDesc(0), qx -> DomainXml.writeTags(qx, tags)), flags(domain));
     }
 
     static void detachNic(Domain domain, String portId) throws LibvirtException {

@@ -11,17 +11,21 @@ import io.quantix.api.Router;
 import io.quantix.api.SecurityGroup;
 import io.quantix.api.Validation;
 import io.quantix.api.spi.NetworkDriver;
+import io.quantix.api.spi.Reconciliation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * QuantumNet: overlay and VLAN networks on OVN. The driver writes the OVN Northbound database only
@@ -31,6 +35,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(service = NetworkDriver.class, property = "quantix.backend=ovn", configurationPid = "io.quantix.network.ovn")
 @Designate(ocd = OvnNetworkDriver.Config.class)
 public class OvnNetworkDriver implements NetworkDriver {
+    private static final Logger LOG = LoggerFactory.getLogger(OvnNetworkDriver.class);
 
     @ObjectClassDefinition(name = "Quantix OVN network driver")
     public @interface Config {
@@ -125,16 +130,32 @@ public class OvnNetworkDriver implements NetworkDriver {
         nb.securityGroups().remove(name);
     }
 
-    /** Removes what was deleted while the driver was away, then ensures every definition: no duplicates, no leftovers. */
+    /**
+     * Removes what Quantix deleted while the driver was away, then ensures every definition: no duplicates, no
+     * leftovers of deletions. Quantix rows that are neither defined nor deleted are only logged: the definitions
+     * may not be loaded yet, and deleting them would cut every VM off its network.
+     */
     @Override
-    public synchronized void reconcile(List<NetworkSpec> networks, List<SecurityGroup> groups, List<Router> routers) {
-        networks.forEach(OvnNetworkDriver::check);
-        this.routers.removeExcept(routers.stream().map(Router::name).collect(Collectors.toSet()));
-        nb.removeNetworksExcept(networks.stream().map(NetworkSpec::name).collect(Collectors.toSet()));
-        networks.forEach(nb::ensureNetwork);
-        nb.securityGroups().removeExcept(groups.stream().map(SecurityGroup::name).collect(Collectors.toSet()));
-        groups.forEach(nb.securityGroups()::ensure);
-        routers.forEach(r -> this.routers.ensure(r, networks));
+    public synchronized void reconcile(Reconciliation state) {
+        state.networks().forEach(OvnNetworkDriver::check);
+        state.deletedRouters().forEach(routers::remove);
+        nb.removeNetworks(state.deletedNetworks());
+        state.networks().forEach(nb::ensureNetwork);
+        state.deletedGroups().forEach(nb.securityGroups()::remove);
+        state.groups().forEach(nb.securityGroups()::ensure);
+        state.routers().forEach(r -> routers.ensure(r, state.networks()));
+        logUnknown("networks", nb.networkNames(), state.networks().stream().map(NetworkSpec::name));
+        logUnknown("security groups", nb.securityGroups().names(), state.groups().stream().map(SecurityGroup::name));
+        logUnknown("routers", routers.names(), state.routers().stream().map(Router::name));
+    }
+
+    private static void logUnknown(String what, Set<String> inNb, Stream<String> defined) {
+        Set<String> unknown = new TreeSet<>(inNb);
+        defined.forEach(unknown::remove);
+        if (!unknown.isEmpty()) {
+            LOG.warn("OVN Northbound has Quantix {} that are not defined (kept; delete them through Quantix if they are stale): {}",
+                    what, unknown);
+        }
     }
 
     @Override

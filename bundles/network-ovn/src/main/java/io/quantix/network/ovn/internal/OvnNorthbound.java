@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Quantix networks and ports as OVN Northbound rows. Every row Quantix owns carries
@@ -179,34 +181,39 @@ final class OvnNorthbound {
         return where;
     }
 
-    /** Deletes the network's switch (its ports go with it) and DHCP options. */
+    /** Deletes the network's switch (its ports go with it), DHCP options and DNS row. */
     void removeNetwork(NetworkSpec spec) {
-        nb.transact(DB, List.of(
-                Ovsdb.delete(LS, Ovsdb.tagged(NETWORK, spec.name())),
-                Ovsdb.delete(DHCP, Ovsdb.tagged(NETWORK, spec.name())),
-                Ovsdb.delete("DNS", Ovsdb.tagged(NETWORK, spec.name()))));
+        removeNetworks(Set.of(spec.name()));
     }
 
-    /** Deletes the switches and DHCP options of Quantix networks that are not among {@code keep}. */
-    void removeNetworksExcept(java.util.Set<String> keep) {
+    /** Deletes the switches, DHCP options and DNS rows of these Quantix networks, in one transaction. */
+    void removeNetworks(Set<String> names) {
         List<ObjectNode> ops = new ArrayList<>();
-        for (JsonNode ls : rows(LS, Ovsdb.where(), "_uuid", "external_ids")) {
-            String owner = Ovsdb.stringMap(ls.get("external_ids")).get(NETWORK);
-            if (owner != null && !keep.contains(owner)) {
-                ops.add(Ovsdb.delete(LS, Ovsdb.byUuid(Ovsdb.uuidOf(ls))));
-            }
-        }
-        for (String table : List.of(DHCP, "DNS")) {
-            for (JsonNode row : rows(table, Ovsdb.where(), "_uuid", "external_ids")) {
-                String owner = Ovsdb.stringMap(row.get("external_ids")).get(NETWORK);
-                if (owner != null && !keep.contains(owner)) {
-                    ops.add(Ovsdb.delete(table, Ovsdb.byUuid(Ovsdb.uuidOf(row))));
-                }
+        for (String name : names) {
+            for (String table : List.of(LS, DHCP, "DNS")) {
+                ops.add(Ovsdb.delete(table, Ovsdb.tagged(NETWORK, name)));
             }
         }
         if (!ops.isEmpty()) {
             nb.transact(DB, ops);
         }
+    }
+
+    /** The Quantix networks NB has a switch for. */
+    Set<String> networkNames() {
+        return owners(LS, NETWORK);
+    }
+
+    /** The values of one Quantix mark over a table's rows. */
+    Set<String> owners(String table, String mark) {
+        Set<String> out = new TreeSet<>();
+        rows(table, Ovsdb.where(), "external_ids").forEach(r -> {
+            String owner = Ovsdb.stringMap(r.get("external_ids")).get(mark);
+            if (owner != null) {
+                out.add(owner);
+            }
+        });
+        return out;
     }
 
     /** Creates the port with an address of its own (idempotent: an existing port is kept as it is). */

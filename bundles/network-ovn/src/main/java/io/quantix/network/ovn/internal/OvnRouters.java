@@ -103,10 +103,9 @@ final class OvnRouters {
         }
     }
 
-    /** Removes the routers whose names are not in {@code keep}. */
-    void removeExcept(Set<String> keep) {
-        nb.rows(LR, Ovsdb.where(), "external_ids").stream().map(r -> Ovsdb.stringMap(r.get("external_ids")).get(ROUTER))
-                .filter(r -> r != null && !keep.contains(r)).distinct().forEach(this::remove);
+    /** The Quantix routers NB has. */
+    Set<String> names() {
+        return nb.owners(LR, ROUTER);
     }
 
     /**

@@ -43,6 +43,10 @@ final class OvnSecurityGroups {
         this.nb = nb;
     }
 
+    /**
+     * Hex, not the tag itself: a tag such as {@code role=web} has characters an OVN name and match cannot take, and
+     * hex keeps distinct tags distinct. Port lists in {@code quantix:tags} are comma-joined, which no tag contains.
+     */
     static String portGroup(String tag) {
         return "qx_tag_" + HexFormat.of().formatHex(tag.getBytes(StandardCharsets.UTF_8));
     }
@@ -84,21 +88,9 @@ final class OvnSecurityGroups {
         nb.client().transact(OvnNorthbound.DB, ops);
     }
 
-    /** Drops the ACLs of every group not among {@code keep}, in one transaction. */
-    void removeExcept(Set<String> keep) {
-        Map<String, JsonNode> groups = tagGroups();
-        List<ObjectNode> ops = new ArrayList<>();
-        Set<String> gone = new LinkedHashSet<>();
-        nb.rows(ACL, Ovsdb.where(), "external_ids").forEach(r -> {
-            String sg = Ovsdb.stringMap(r.get("external_ids")).get(SG);
-            if (sg != null && !keep.contains(sg)) {
-                gone.add(sg);
-            }
-        });
-        gone.forEach(sg -> dropAcls(sg, groups, ops));
-        if (!ops.isEmpty()) {
-            nb.client().transact(OvnNorthbound.DB, ops);
-        }
+    /** The security groups NB has ACLs of. */
+    Set<String> names() {
+        return nb.owners(ACL, SG);
     }
 
     /** Whether NB already has exactly the group's ACLs, on its tag's port group, and the port groups of its source tags. */

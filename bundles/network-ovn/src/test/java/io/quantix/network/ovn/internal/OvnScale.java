@@ -31,17 +31,17 @@ public final class OvnScale {
                 Optional.of("10.200.0.1"), true, OptionalInt.empty(), Optional.empty());
         List<SecurityRule> list = new ArrayList<>();
         for (int i = 0; i < rules; i++) {
-            list.add(SecurityRule.parse(i % 2 == 0 ? "tcp:" + (1000 + i) + " from tag:web" : "udp:" + (2000 + i) + "-" + (2100 + i)
+            list.add(SecurityRule.parse(i % 2 == 0 ? "tcp:" + (1000 + i) + " from tag:role=web" : "udp:" + (2000 + i) + "-" + (2100 + i)
                     + " from 10." + i + ".0.0/16"));
         }
-        SecurityGroup group = new SecurityGroup("scale-db", "db", list);
+        SecurityGroup group = new SecurityGroup("scale-db", "role=db", list);
         try {
             long t0 = System.nanoTime();
             driver.ensure(net);
             long t1 = System.nanoTime();
             for (int i = 0; i < ports; i++) {
                 driver.createPort(net, new PortSpec(UUID.randomUUID().toString(), String.format("0a:c8:00:00:%02x:%02x", i / 256, i % 256),
-                        "vm" + i, Set.of(i % 2 == 0 ? "web" : "db")));
+                        "vm" + i, Set.of(i % 2 == 0 ? "role=web" : "role=db")));
             }
             long t2 = System.nanoTime();
             driver.ensureSecurityGroup(group);

@@ -43,11 +43,11 @@ class SecurityGroupsIT {
     void cidrAndTagRulesLetInOnlyWhatTheyAllowAndRetaggingMovesMembershipNotRules() {
         NetworkSpec net = OvnNetworkDriverIT.overlay("sg-net", "10.83.0.0/24", "10.83.0.1");
         driver.ensure(net);
-        PortSpec web = OvnNetworkDriverIT.port("web1", "0a:83:00:00:00:01", "web");
-        PortSpec db = OvnNetworkDriverIT.port("db1", "0a:83:00:00:00:02", "db");
+        PortSpec web = OvnNetworkDriverIT.port("web1", "0a:83:00:00:00:01", "role=web");
+        PortSpec db = OvnNetworkDriverIT.port("db1", "0a:83:00:00:00:02", "role=db");
         PortSpec client = OvnNetworkDriverIT.port("client1", "0a:83:00:00:00:03");
-        SecurityGroup sshOnly = new SecurityGroup("web-ssh", "web", List.of(SecurityRule.parse("tcp:22 from 0.0.0.0/0")));
-        SecurityGroup dbFromWeb = new SecurityGroup("db-from-web", "db", List.of(SecurityRule.parse("tcp:5432 from tag:web")));
+        SecurityGroup sshOnly = new SecurityGroup("web-ssh", "role=web", List.of(SecurityRule.parse("tcp:22 from 0.0.0.0/0")));
+        SecurityGroup dbFromWeb = new SecurityGroup("db-from-web", "role=db", List.of(SecurityRule.parse("tcp:5432 from tag:role=web")));
         try {
             driver.createPort(net, web);
             driver.createPort(net, db);
@@ -74,7 +74,7 @@ class SecurityGroupsIT {
                 assertTrue(nsWeb.ping(ipClient, CONVERGE), "members send freely and get their replies");
 
                 String acls = ovn.nbctl("--bare", "--columns=_uuid", "list", "ACL");
-                driver.updatePort(net, new PortSpec(client.id(), client.mac(), "client1", Set.of("web")));
+                driver.updatePort(net, new PortSpec(client.id(), client.mac(), "client1", Set.of("role=web")));
                 assertTrue(nsClient.connectsWithin(ipDb, 5432, CONVERGE), "tagged web, the client reaches db");
                 assertEquals(acls, ovn.nbctl("--bare", "--columns=_uuid", "list", "ACL"), "no ACL was touched");
                 driver.updatePort(net, client);
