@@ -17,19 +17,8 @@ MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
 
 log() { echo "libvirt-env: $*" >&2; }
 
-install_packages() {
-    missing=""
-    for p in $PACKAGES; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-    done
-    [ -z "$missing" ] && return 0
-    log "installing$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    # Recommends would pull in dnsmasq, firewall tools and more that these tests never use.
-    # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null
-}
+# install_packages, free_port
+. "$(cd "$(dirname "$0")" && pwd)/../../../../../itests/src/test/sh/host.sh"
 
 running() { pidof "$1" >/dev/null 2>&1; }
 

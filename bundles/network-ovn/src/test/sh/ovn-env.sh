@@ -21,27 +21,8 @@ export OVN_RUNDIR="$DIR" OVN_LOGDIR="$DIR" OVN_DBDIR="$DIR" OVN_SYSCONFDIR="$DIR
 
 log() { echo "ovn-env: $*" >&2; }
 
-install_packages() {
-    missing=""
-    for p in $PACKAGES; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-    done
-    [ -z "$missing" ] && return 0
-    log "installing$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    # the packages' init scripts would start system-wide OVS/OVN daemons on the default sockets: these tests
-    # run their own, so forbid service starts during the install (unless a policy is already in place)
-    policy=""
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        policy=/usr/sbin/policy-rc.d
-        printf '#!/bin/sh\nexit 101\n' > "$policy"
-        chmod 755 "$policy"
-    fi
-    apt-get update -qq
-    # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null || { [ -z "$policy" ] || rm -f "$policy"; exit 1; }
-    [ -z "$policy" ] || rm -f "$policy"
-}
+# install_packages, free_port
+. "$(cd "$(dirname "$0")" && pwd)/../../../../../itests/src/test/sh/host.sh"
 
 # ovsdb-server for one database: $1 = short name, $2 = schema, rest = extra remotes
 db_server() {

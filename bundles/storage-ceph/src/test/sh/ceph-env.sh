@@ -19,18 +19,8 @@ USER=quantix
 
 log() { echo "ceph-env: $*" >&2; }
 
-install_packages() {
-    missing=""
-    for p in $PACKAGES; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-    done
-    [ -z "$missing" ] && return 0
-    log "installing$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null
-}
+# install_packages, free_port
+. "$(cd "$(dirname "$0")" && pwd)/../../../../../itests/src/test/sh/host.sh"
 
 # Stops the daemons of the cluster in $1 (OSD first, monitor last) and removes the directory.
 stop_cluster() {
@@ -62,13 +52,6 @@ remove_orphans() {
         fi
         log "removing the cluster of a run that is gone: $(dirname "$stamp")"
         stop_cluster "$(dirname "$stamp")"
-    done
-}
-
-free_port() {
-    while :; do
-        port=$(shuf -i 20000-32000 -n 1)
-        [ -z "$(ss -Htan "sport = :$port")" ] && { echo "$port"; return; }
     done
 }
 

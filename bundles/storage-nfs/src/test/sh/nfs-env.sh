@@ -14,22 +14,8 @@ PACKAGES="nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils qemu-block-extra"
 
 log() { echo "nfs-env: $*" >&2; }
 
-install_packages() {
-    missing=""
-    for p in $PACKAGES; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-    done
-    [ -z "$missing" ] && return 0
-    log "installing$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null
-}
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+# install_packages, free_port
+. "$(cd "$(dirname "$0")" && pwd)/../../../../../itests/src/test/sh/host.sh"
 
 start() {
     install_packages
