@@ -2,6 +2,7 @@ package io.quantix.security;
 
 import java.nio.file.Path;
 import java.security.KeyStore;
+import javax.net.ssl.KeyManager;
 
 /**
  * The key and certificate the node's REST and gRPC servers present. Generated (self-signed) on first start
@@ -16,4 +17,10 @@ public interface TlsMaterial {
 
     /** A copy of the keystore password (from {@code node.p12.pass}); clear it after use. */
     char[] password();
+
+    /**
+     * Key managers over the keystore, for a TLS server built in memory: the password stays in this bundle.
+     * INTERNAL if the keystore cannot be used.
+     */
+    KeyManager[] keyManagers();
 }

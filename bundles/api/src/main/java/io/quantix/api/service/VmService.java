@@ -9,6 +9,7 @@ import io.quantix.api.MigrationProgress;
 import io.quantix.api.MigrationSpec;
 import io.quantix.api.NicSpec;
 import io.quantix.api.PowerAction;
+import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Snapshot;
 import io.quantix.api.SnapshotSpec;
@@ -28,6 +29,12 @@ public interface VmService {
 
     /** Every VM, including those of a backend that is gone ({@link io.quantix.api.PowerState#UNAVAILABLE}). */
     List<Vm> list();
+
+    /**
+     * The VMs in {@code state} (any if empty) that carry {@code tag} (any if empty; a name or {@code key=value}),
+     * by name: what every API's filtered list answers.
+     */
+    List<Vm> list(Optional<PowerState> state, Optional<String> tag);
 
     Vm get(String name);
 

@@ -106,11 +106,9 @@ public class StorageManager implements StorageService {
     @Override
     public void deleteVolume(String pool, String volume) {
         VolumeRef ref = new VolumeRef(pool, volume);
-        inventory.list().stream()
-                .filter(vm -> vm.disks().stream().anyMatch(d -> d.volume().equals(ref))).findFirst()
-                .ifPresent(vm -> {
-                    throw new QuantixException(ErrorCode.CONFLICT, "volume " + ref + " is a disk of VM '" + vm.name() + "'");
-                });
+        inventory.diskOf(ref).ifPresent(vm -> {
+            throw new QuantixException(ErrorCode.CONFLICT, "volume " + ref + " is a disk of VM '" + vm.name() + "'");
+        });
         deleteUnused(ref);
     }
 
@@ -127,8 +125,7 @@ public class StorageManager implements StorageService {
         StoragePoolSpec spec = spec(pool);
         StorageBackend backend = backend(spec, Capability.VOLUME_RESIZE);
         VolumeRef ref = new VolumeRef(pool, volume);
-        Optional<Vm> user = inventory.list().stream()
-                .filter(vm -> vm.disks().stream().anyMatch(d -> d.volume().equals(ref))).findFirst();
+        Optional<Vm> user = inventory.diskOf(ref);
         Volume resized;
         if (user.isPresent() && user.get().state() != PowerState.STOPPED && user.get().state() != PowerState.CRASHED) {
             resized = resizeAttached(spec, backend, user.get(), ref, newSizeBytes);
@@ -148,7 +145,7 @@ public class StorageManager implements StorageService {
             throw new QuantixException(ErrorCode.CONFLICT, "volume " + ref + " is a disk of VM '" + vm.name()
                     + "', whose hypervisor is not available: it cannot be resized now");
         }
-        Volume current = volume(spec, backend, ref);
+        Volume current = volume(ref);
         if (newSizeBytes < current.capacity()) {
             throw QuantixException.invalid("volume " + ref + " is " + current.capacity() + " bytes; shrinking it to "
                     + newSizeBytes + " bytes would lose data");
@@ -161,11 +158,12 @@ public class StorageManager implements StorageService {
         if (newSizeBytes > current.capacity()) {
             backends.hypervisors.require(vm.spec().hypervisor()).resizeDisk(vm.name(), ref, newSizeBytes);
         }
-        return volume(spec, backend, ref);
+        return volume(ref);
     }
 
-    private static Volume volume(StoragePoolSpec spec, StorageBackend backend, VolumeRef ref) {
-        return backend.volumes(spec).stream().filter(v -> v.name().equals(ref.volume())).findFirst()
+    /** One volume, as its pool's backend reports it now. */
+    Volume volume(VolumeRef ref) {
+        return listVolumes(ref.pool()).stream().filter(v -> v.name().equals(ref.volume())).findFirst()
                 .orElseThrow(() -> QuantixException.notFound("volume", ref.toString()));
     }
 

@@ -126,17 +126,14 @@ final class VmChanges {
         if (vm.disks().size() >= VmSpec.MAX_DISKS) {
             throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' already has " + VmSpec.MAX_DISKS + " disks");
         }
-        Volume v = storage.listVolumes(ref.pool()).stream().filter(x -> x.name().equals(ref.volume())).findFirst()
-                .orElseThrow(() -> QuantixException.notFound("volume", ref.toString()));
+        Volume v = storage.volume(ref);
         if (v.template()) {
             throw new QuantixException(ErrorCode.CONFLICT, "volume " + ref + " is a template, which no VM writes to:"
                     + " clone it (qx:volume-clone) and attach the clone");
         }
-        inventory.list().stream().filter(other -> other.disks().stream().anyMatch(d -> d.volume().equals(ref)))
-                .findFirst().ifPresent(other -> {
-                    throw new QuantixException(ErrorCode.CONFLICT, "volume " + ref + " is already a disk of VM '"
-                            + other.name() + "'");
-                });
+        inventory.diskOf(ref).ifPresent(other -> {
+            throw new QuantixException(ErrorCode.CONFLICT, "volume " + ref + " is already a disk of VM '" + other.name() + "'");
+        });
         hv.attachDisk(name, new AttachedDisk(ref, v.source(), v.format(), DiskBus.VIRTIO));
         Vm now = current(hv, name);
         events.publish(QuantixEvent.Kind.VM, "DISK_ATTACHED", name, "volume " + ref + " attached");

@@ -4,6 +4,7 @@ import io.quantix.api.AttachedNic;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Vm;
+import io.quantix.api.VolumeRef;
 import io.quantix.api.spi.HypervisorBackend;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -71,6 +72,11 @@ public class VmInventory {
                 .filter(java.util.Objects::nonNull)
                 .findFirst()
                 .map(vm -> vm.withState(PowerState.UNAVAILABLE));
+    }
+
+    /** The VM that has the volume as one of its disks, if any. */
+    Optional<Vm> diskOf(VolumeRef volume) {
+        return list().stream().filter(vm -> vm.disks().stream().anyMatch(d -> d.volume().equals(volume))).findFirst();
     }
 
     /** The MAC addresses of every NIC on the node, as a set the caller may add to. */

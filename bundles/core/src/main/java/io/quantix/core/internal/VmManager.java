@@ -91,6 +91,17 @@ public class VmManager implements VmService {
     }
 
     @Override
+    public List<Vm> list(Optional<PowerState> state, Optional<String> tag) {
+        Validation.required("state filter", state);
+        Validation.required("tag filter", tag).ifPresent(Validation::tag);
+        // the inventory answers by name already
+        return inventory.list().stream()
+                .filter(vm -> state.map(s -> vm.state() == s).orElse(true))
+                .filter(vm -> tag.map(t -> vm.spec().tags().contains(t)).orElse(true))
+                .toList();
+    }
+
+    @Override
     public Vm get(String name) {
         Validation.name("VM", name);
         return inventory.find(name).orElseThrow(() -> QuantixException.notFound("VM", name));

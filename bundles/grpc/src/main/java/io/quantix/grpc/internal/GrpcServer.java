@@ -10,8 +10,6 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
-import io.quantix.api.ErrorCode;
-import io.quantix.api.QuantixException;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.service.NodeService;
 import io.quantix.api.service.StorageService;
@@ -22,8 +20,6 @@ import io.quantix.security.Authenticator;
 import io.quantix.security.TlsMaterial;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
-import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.concurrent.ExecutorService;
@@ -32,7 +28,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManagerFactory;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -105,7 +100,8 @@ public class GrpcServer {
                 new MetricStreams(vms, streams, timer), executor);
         AuthInterceptor auth = new AuthInterceptor(admin, authenticator);
         try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()), credentials(tls).build())
+            server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()),
+                    TlsServerCredentials.newBuilder().keyManager(tls.keyManagers()).build())
                     .bossEventLoopGroup(boss).workerEventLoopGroup(workers).channelType(NioServerSocketChannel.class)
                     .executor(executor)
                     .maxInboundMessageSize(config.maxMessageBytes())
@@ -145,20 +141,6 @@ public class GrpcServer {
         executor.shutdownNow();
         boss.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    /** Keys from the node's keystore, in memory only; the copy of the password is cleared at once. */
-    private static TlsServerCredentials.Builder credentials(TlsMaterial tls) {
-        char[] password = tls.password();
-        try {
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(tls.keyStore(), password);
-            return TlsServerCredentials.newBuilder().keyManager(keys.getKeyManagers());
-        } catch (GeneralSecurityException e) {
-            throw new QuantixException(ErrorCode.INTERNAL, "the node's TLS keystore cannot be used: " + e.getMessage(), e);
-        } finally {
-            Arrays.fill(password, '\0');
-        }
     }
 
     private static ThreadFactory threads(String prefix) {

@@ -69,7 +69,6 @@ import io.quantix.security.AdminAccount;
 import io.quantix.security.Authenticator;
 import io.quantix.security.Token;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -197,15 +196,10 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
     public void listVMs(ListVMsRequest request, StreamObserver<ListVMsResponse> out) {
         unary(out, () -> {
             Optional<PowerState> state = Protos.stateFilter(request.getState(), request.getStateValue());
-            Optional<String> tag = request.getTag().isEmpty() ? Optional.empty()
-                    : Optional.of(Validation.name("tag", request.getTag()));
+            Optional<String> tag = request.getTag().isEmpty() ? Optional.empty() : Optional.of(request.getTag());
             int limit = request.getLimit() == 0 ? DEFAULT_LIMIT : (int) Validation.range("limit", request.getLimit(), 1, MAX_LIMIT);
             int offset = (int) Validation.range("offset", request.getOffset(), 0, Integer.MAX_VALUE);
-            List<Vm> matching = vms.list().stream()
-                    .filter(vm -> state.map(s -> vm.state() == s).orElse(true))
-                    .filter(vm -> tag.map(t -> vm.spec().tags().contains(t)).orElse(true))
-                    .sorted(Comparator.comparing(Vm::name))
-                    .toList();
+            List<Vm> matching = vms.list(state, tag);
             ListVMsResponse.Builder page = ListVMsResponse.newBuilder().setTotal(matching.size());
             matching.stream().skip(offset).limit(limit).forEach(vm -> page.addVms(Protos.vm(vm)));
             return page.build();

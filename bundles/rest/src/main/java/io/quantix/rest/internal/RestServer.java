@@ -20,7 +20,6 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -29,7 +28,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import org.osgi.framework.BundleContext;
@@ -172,19 +170,14 @@ public class RestServer {
         }
     }
 
-    /** Keys from the node's keystore, in memory only; the copy of the password is cleared at once. */
+    /** Keys from the node's keystore, in memory only. */
     static SSLContext sslContext(TlsMaterial tls) {
-        char[] password = tls.password();
         try {
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(tls.keyStore(), password);
             SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(keys.getKeyManagers(), null, null);
+            ssl.init(tls.keyManagers(), null, null);
             return ssl;
         } catch (GeneralSecurityException e) {
-            throw new QuantixException(ErrorCode.INTERNAL, "the node's TLS keystore cannot be used: " + e.getMessage(), e);
-        } finally {
-            Arrays.fill(password, '\0');
+            throw new QuantixException(ErrorCode.INTERNAL, "cannot set up TLS: " + e.getMessage(), e);
         }
     }
 

@@ -13,7 +13,6 @@ import io.quantix.rest.internal.VmChangeRequests.MediaRequest;
 import io.quantix.rest.internal.VmChangeRequests.MigrationRequest;
 import io.quantix.rest.internal.VmChangeRequests.SnapshotRequest;
 import io.quantix.rest.internal.VmChangeRequests.TagsRequest;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -102,13 +101,7 @@ final class VmResource {
 
     private Reply list(Call call) {
         Optional<PowerState> state = call.query("state").map(VmResource::state);
-        Optional<String> tag = call.query("tag").map(Validation::tag);
-        List<Vm> matching = vms.list().stream()
-                .filter(vm -> state.map(s -> vm.state() == s).orElse(true))
-                .filter(vm -> tag.map(t -> vm.spec().tags().contains(t)).orElse(true))
-                .sorted(Comparator.comparing(Vm::name))
-                .toList();
-        return Reply.ok(Page.of(matching, call));
+        return Reply.ok(Page.of(vms.list(state, call.query("tag")), call));
     }
 
     private Reply create(Call call) {

@@ -36,6 +36,8 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -120,6 +122,17 @@ public class NodeCertificate implements TlsMaterial {
     @Override
     public char[] password() {
         return password.clone();
+    }
+
+    @Override
+    public KeyManager[] keyManagers() {
+        try {
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(keyStore, password);
+            return keys.getKeyManagers();
+        } catch (GeneralSecurityException e) {
+            throw new QuantixException(ErrorCode.INTERNAL, "the node's TLS keystore cannot be used: " + e.getMessage(), e);
+        }
     }
 
     private static String newPassword() {
