@@ -345,6 +345,7 @@ public class VmManager implements VmService {
     public MigrationProgress migrate(String name, MigrationSpec spec, Consumer<MigrationProgress> progress) {
         Validation.required("migration", spec);
         Validation.required("progress listener", progress);
+        MigrationTargets.check(spec);
         Vm vm = get(name);
         HypervisorBackend hv = backends.hypervisors.require(vm.spec().hypervisor(), Capability.LIVE_MIGRATION);
         if (vm.state() != PowerState.STOPPED && !spec.live()) {
