@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -61,20 +62,16 @@ public class EdgePolicy {
     }
 
     private static List<Path> roots(String[] configured) {
-        List<String> entries = Arrays.stream(configured).flatMap(e -> Arrays.stream(e.split(","))).map(String::strip)
-                .filter(e -> !e.isEmpty()).toList();
+        List<String> entries = folders(Arrays.stream(configured));
         if (entries.isEmpty()) {
-            entries = Optional.ofNullable(System.getProperty(ROOTS_PROPERTY)).stream()
-                    .flatMap(e -> Arrays.stream(e.split(","))).map(String::strip).filter(e -> !e.isEmpty()).toList();
+            entries = folders(Optional.ofNullable(System.getProperty(ROOTS_PROPERTY)).stream());
         }
         // the data directory holds the node's own pools, ISO libraries and VM files: always allowed
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(NodeDirectories.data()),
-                entries.stream().map(Path::of)).distinct().toList();
+        return Stream.concat(Stream.of(NodeDirectories.data()), entries.stream().map(Path::of)).distinct().toList();
     }
 
-    /** The roots, as configured. */
-    List<Path> roots() {
-        return roots;
+    private static List<String> folders(Stream<String> lists) {
+        return lists.flatMap(e -> Arrays.stream(e.split(","))).map(String::strip).filter(e -> !e.isEmpty()).toList();
     }
 
     /**

@@ -88,6 +88,28 @@ class EdgePolicyTest {
     }
 
     @Test
+    void theConfiguredFoldersAreAllowedBesidesTheDataDirectory() throws IOException {
+        Path isos = Files.createDirectories(work.resolve("isos"));
+        Path ceph = Files.createDirectories(work.resolve("ceph"));
+        EdgePolicy configured = new EdgePolicy(config(new String[] {isos + ", " + ceph}));
+
+        assertEquals(isos + "/a.iso", configured.hostPath("ISO path", isos + "/a.iso"));
+        assertEquals(ceph + "/k.keyring", configured.hostPath("keyring", ceph + "/k.keyring"));
+        String data = io.quantix.api.spi.NodeDirectories.data().resolve("pools/p1").toString();
+        assertEquals(data, configured.hostPath("dir pool path", data));
+        assertThrows(QuantixException.class, () -> configured.hostPath("ISO path", work.resolve("outside/a.iso").toString()));
+    }
+
+    private static EdgePolicy.Config config(String[] roots) {
+        return (EdgePolicy.Config) java.lang.reflect.Proxy.newProxyInstance(EdgePolicyTest.class.getClassLoader(),
+                new Class<?>[] {EdgePolicy.Config.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "allowedRoots" -> roots;
+                    case "maxUploadBytes" -> Validation.GIB;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    @Test
     void theUploadLimitIsTheSmallerOfTheClientsAndTheNodes() {
         EdgePolicy small = new EdgePolicy(List.of(root), Validation.MIB);
         assertEquals(Validation.MIB, small.uploadLimit(Long.MAX_VALUE));
