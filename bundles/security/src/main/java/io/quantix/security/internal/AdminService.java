@@ -43,7 +43,7 @@ public class AdminService implements AdminAccount, Authenticator {
     private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
 
     @ObjectClassDefinition(id = PID, name = "Quantix security")
-    @interface Config {
+    public @interface Config {
         @AttributeDefinition(description = "Minutes a login token stays valid (default 12 hours).", min = "1", max = "43200")
         int tokenTtlMinutes() default 720;
     }
