@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin account ({@code <config>/admin.yaml}) and its first-boot setup code, its logins with lockout per
- * source address, the tokens they issue, and the audit log of all of it. One component for both services because a password change must revoke tokens and count
- * toward the same lockout as logins.
+ * source address, the tokens they issue, and the audit log of all of it. One component for both services
+ * because a password change must revoke tokens and count toward the same lockout as logins.
  */
 // Immediate, so a node without an admin says so in its log at startup rather than at the first request.
 @Component(service = {AdminAccount.class, Authenticator.class}, configurationPid = AdminService.PID, immediate = true)
