@@ -30,6 +30,7 @@ import io.grpc.stub.StreamObserver;
 import io.quantix.api.Vm;
 import io.quantix.api.service.StorageService;
 import io.quantix.api.service.VmService;
+import io.quantix.proto.node.v1.ChangePasswordRequest;
 import io.quantix.proto.node.v1.CreateSnapshotRequest;
 import io.quantix.proto.node.v1.CreateVMRequest;
 import io.quantix.proto.node.v1.CreateVolumeRequest;
@@ -95,6 +96,7 @@ public class GrpcIT extends QuantixTestSupport {
     private static final int PORT = Integer.getInteger(GRPC_PORT, 0);
     private static final String USER = "admin";
     private static final String PASSWORD = "correct horse battery";
+    private static final String NEW_PASSWORD = "a new long password";
     private static final Metadata.Key<String> ERROR_CODE =
             Metadata.Key.of("quantix-error-code", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> AUTHORIZATION =
@@ -446,6 +448,30 @@ public class GrpcIT extends QuantixTestSupport {
         StatusRuntimeException end = events.failure();
         assertEquals(end.toString(), Status.Code.UNAUTHENTICATED, end.getStatus().getCode());
         assertEquals("UNAUTHENTICATED", Status.trailersFromThrowable(end).get(ERROR_CODE));
+    }
+
+    @Test
+    public void t9_aPasswordChangeEndsTheOtherSessionsAndRevokeSessionsEndsAll() throws Exception {
+        String streaming = login();
+        String caller = login();
+        Stream<Event> events = new Stream<>();
+        NodeDaemonServiceGrpc.newStub(channel()).withInterceptors(bearer(streaming))
+                .streamEvents(StreamEventsRequest.getDefaultInstance(), events);
+        assertEquals("SUBSCRIBED", events.next().getType());
+
+        assertStatus(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED", () -> as(caller).changePassword(
+                ChangePasswordRequest.newBuilder().setCurrentPassword("not the password").setNewPassword(NEW_PASSWORD).build()));
+        as(caller).changePassword(ChangePasswordRequest.newBuilder().setCurrentPassword(PASSWORD)
+                .setNewPassword(NEW_PASSWORD).build());
+
+        StatusRuntimeException end = events.failure();
+        assertEquals(end.toString(), Status.Code.UNAUTHENTICATED, end.getStatus().getCode());
+        assertStatus(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED", () -> as(streaming).getNodeInfo(Empty.getDefaultInstance()));
+        as(caller).getNodeInfo(Empty.getDefaultInstance()); // the caller's own session stays
+
+        assertEquals(1, as(caller).revokeSessions(Empty.getDefaultInstance()).getRevoked());
+        assertStatus(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED", () -> as(caller).getNodeInfo(Empty.getDefaultInstance()));
+        anonymous().login(Credentials.newBuilder().setUsername(USER).setPassword(NEW_PASSWORD).build());
     }
 
     // ---- helpers ----
