@@ -42,6 +42,15 @@ public interface StorageBackend extends Backend {
         return false;
     }
 
+    /**
+     * Removes what an operation interrupted by a crash left in the pool: the temporary files of volumes, clones, imports
+     * and uploads that never got their name (they were never listed, but take space). Called by the core when the
+     * backend binds and after a node start; it must leave alone what this backend is writing at the moment. Nothing
+     * to do by default, for a backend whose every create is atomic where the data lives.
+     */
+    default void removeLeftovers(StoragePoolSpec pool) {
+    }
+
     // Beyond the basics: a backend advertises the Capability named on each and keeps the UNSUPPORTED default otherwise.
 
     /**
