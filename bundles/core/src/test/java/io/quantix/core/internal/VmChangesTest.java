@@ -211,7 +211,8 @@ class VmChangesTest {
                 new NetworkTombstones(work.resolve("tombstones.properties")));
         registry.bindHypervisor(new RecordingHypervisorDouble(capabilities, attachFails), Map.of(Backend.PROPERTY, "hv"));
         registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
-        return new VmManager(registry, storageManager, networkManager, events, inventory);
+        return new VmManager(registry, storageManager, networkManager, events, inventory,
+                new IntentJournal(work.resolve("intents")));
     }
 
     /** Config Admin holding one storage pool definition, or none. */
