@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public class IntentJournal {
     private static final Logger LOG = LoggerFactory.getLogger(IntentJournal.class);
     private static final String SUFFIX = ".intent";
+    private static final String TEMP = ".tmp";
 
     private final Path dir;
     /** VM id → intent: every intent whose file exists, whether in flight or left by an earlier run. */
@@ -84,7 +85,7 @@ public class IntentJournal {
             }
         }
         Path file = file(intent);
-        Path temp = dir.resolve("." + file.getFileName() + ".tmp");
+        Path temp = dir.resolve("." + file.getFileName() + TEMP);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING); OutputStream out = Channels.newOutputStream(channel)) {
@@ -131,9 +132,12 @@ public class IntentJournal {
         }
     }
 
+    /** The intents on disk; a temporary file of a write that a crash cut short was never an intent, and goes. */
     private List<CreateIntent> read() {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).sorted().map(this::read)
+            List<Path> all = files.sorted().toList();
+            all.stream().filter(f -> f.getFileName().toString().endsWith(SUFFIX + TEMP)).forEach(IntentJournal::deleteQuietly);
+            return all.stream().filter(f -> f.getFileName().toString().endsWith(SUFFIX)).map(this::read)
                     .flatMap(java.util.Optional::stream).toList();
         } catch (IOException e) {
             throw new QuantixException(ErrorCode.INTERNAL, "cannot read the intent journal " + dir + ": " + e.getMessage(), e);

@@ -158,6 +158,17 @@ class CrashRecoveryTest {
         assertEquals(List.of(), intentFiles());
     }
 
+    @Test
+    void anIntentWhoseWriteWasCutShortWasNeverOneAndGoes() throws IOException {
+        Files.createDirectories(work.resolve("intents"));
+        Files.writeString(work.resolve("intents").resolve("." + java.util.UUID.randomUUID() + ".intent.tmp"), "operation=vm-cr");
+
+        IntentJournal journal = new IntentJournal(work.resolve("intents"));
+
+        assertEquals(List.of(), journal.leftovers());
+        assertEquals(List.of(), intentFiles());
+    }
+
     private List<Path> intentFiles() {
         try (Stream<Path> files = Files.list(work.resolve("intents"))) {
             return files.toList();
