@@ -56,6 +56,8 @@ public class CrashRecovery {
     private final VmInventory inventory;
     private final Events events;
     private final CloudInitSeeds seeds;
+    /** Intent id → what its rollback last waited for; touched by the recovery thread only. */
+    private final Map<String, String> waitingFor = new java.util.HashMap<>();
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "quantix-crash-recovery");
         t.setDaemon(true);
@@ -126,7 +128,10 @@ public class CrashRecovery {
     boolean rollBack(CreateIntent intent) {
         Optional<String> missing = missing(intent);
         if (missing.isPresent()) {
-            LOG.info("rollback of the interrupted create of VM {} waits for {}", intent.vm(), missing.get());
+            // once per reason, not once a second
+            if (!missing.get().equals(waitingFor.put(intent.id(), missing.get()))) {
+                LOG.info("the rollback of the interrupted create of VM {} waits: {}", intent.vm(), missing.get());
+            }
             return false;
         }
         UndoLog undo = new UndoLog();
@@ -146,6 +151,7 @@ public class CrashRecovery {
             return false;
         }
         journal.finish(intent);
+        waitingFor.remove(intent.id());
         LOG.warn("rolled back the create of VM {} that the end of the last run interrupted", intent.vm());
         return true;
     }
@@ -153,7 +159,7 @@ public class CrashRecovery {
     /** What the rollback needs and does not have yet: a backend, or a definition not loaded yet. */
     private Optional<String> missing(CreateIntent intent) {
         if (backends.hypervisors.find(intent.hypervisor()).isEmpty()) {
-            return Optional.of("hypervisor backend '" + intent.hypervisor() + "'");
+            return Optional.of("hypervisor backend '" + intent.hypervisor() + "' is not bound yet");
         }
         try {
             intent.volumes().forEach(v -> backends.storage.require(storage.spec(v.pool()).backend()));
