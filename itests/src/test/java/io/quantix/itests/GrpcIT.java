@@ -109,6 +109,7 @@ public class GrpcIT extends QuantixTestSupport {
     VmService vms;
     @Inject
     StorageService storage;
+    private static final long NODE_UPLOAD_LIMIT = 3L << 20;
 
     @Override
     @Configuration
@@ -118,7 +119,9 @@ public class GrpcIT extends QuantixTestSupport {
             return OptionUtils.combine(super.config(), editConfigurationFilePut("etc/system.properties",
                     "quantix.data.dir", java.nio.file.Files.createTempDirectory("qxgrpc").toString()),
                     // open streams re-check their token every second instead of 15, so t8 ends quickly
-                    editConfigurationFilePut("etc/io.quantix.grpc.cfg", "tokenCheckSeconds", "1"));
+                    editConfigurationFilePut("etc/io.quantix.grpc.cfg", "tokenCheckSeconds", "1"),
+                    // the node's upload limit, lower than what t7's client claims for itself
+                    editConfigurationFilePut("etc/io.quantix.edge.cfg", "maxUploadBytes", String.valueOf(NODE_UPLOAD_LIMIT)));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -298,6 +301,25 @@ public class GrpcIT extends QuantixTestSupport {
     }
 
     @Test
+    public void t6a_hostPathsOutsideTheAllowedFoldersAreRefusedAndNothingIsMade() throws Exception {
+        NodeDaemonServiceBlockingStub node = node();
+        assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", () -> node.createVM(CreateVMRequest.newBuilder()
+                .setSpec(spec("boot1").setDirectBoot(io.quantix.proto.node.v1.DirectBoot.newBuilder()
+                        .setKernel("/etc/shadow").setInitrd("/etc/shadow"))).build()));
+        assertFalse(node.listVMs(ListVMsRequest.getDefaultInstance()).getVmsList().stream()
+                .anyMatch(v -> v.getSpec().getName().equals("boot1")));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", () -> node.createStoragePool(
+                io.quantix.proto.node.v1.StoragePoolSpec.newBuilder().setName("etcpool").setBackend("dir")
+                        .putOptions("path", "/etc/quantix-pool").build()));
+        assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("/etc/quantix-pool")));
+
+        node.createVM(CreateVMRequest.newBuilder().setSpec(spec("media1")).build());
+        assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", () -> node.changeMedia(
+                io.quantix.proto.node.v1.ChangeMediaRequest.newBuilder().setVm("media1").setIsoPath("/etc/shadow").build()));
+        node.deleteVM(DeleteVMRequest.newBuilder().setName("media1").build());
+    }
+
+    @Test
     public void t6_migrationOnABackendThatCannotMigrateEndsTheStreamUnimplemented() throws Exception {
         NodeDaemonServiceBlockingStub node = node();
         VM before = node.createVM(CreateVMRequest.newBuilder().setSpec(spec("mig1")).setStart(true).build());
@@ -314,6 +336,9 @@ public class GrpcIT extends QuantixTestSupport {
         assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED", () -> node.migrateVM(request).hasNext());
         assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT",
                 () -> node.migrateVM(request.toBuilder().setTargetUri("no scheme").build()).hasNext());
+        // a URI that would run or read something on this node is refused before any hypervisor sees it
+        assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", () -> node.migrateVM(request.toBuilder()
+                .setTargetUri("qemu+ext:///system?command=/bin/sh").build()).hasNext());
         assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED", () -> node.cancelMigration(vm("mig1")));
 
         VM after = node.getVMStatus(vm("mig1"));
@@ -385,6 +410,21 @@ public class GrpcIT extends QuantixTestSupport {
         assertEquals(2L << 20, raw.next().getCapacity());
         assertTrue(volumes().contains("image2"));
         node.deleteVolume(VolumeRequest.newBuilder().setPool("default").setVolume("image2").build());
+
+        // the client's own max_bytes cannot lift the node's upload limit: refused as REST refuses it, nothing left
+        Stream<io.quantix.proto.node.v1.Volume> big = new Stream<>();
+        StreamObserver<ImportVolumeRequest> bigUpload = NodeDaemonServiceGrpc.newStub(channel())
+                .withInterceptors(bearer(token())).importVolume(big);
+        bigUpload.onNext(ImportVolumeRequest.newBuilder().setHeader(ImportVolumeRequest.Header.newBuilder()
+                .setPool("default").setName("image3").setFormat(VolumeFormat.RAW).setMaxBytes(Long.MAX_VALUE)).build());
+        for (int i = 0; i < 32; i++) { // 4 MiB
+            bigUpload.onNext(ImportVolumeRequest.newBuilder().setData(ByteString.copyFrom(new byte[128 << 10])).build());
+        }
+        bigUpload.onCompleted();
+        StatusRuntimeException tooBig = big.failure();
+        assertEquals(tooBig.toString(), Status.Code.INVALID_ARGUMENT, tooBig.getStatus().getCode());
+        assertTrue(tooBig.toString(), tooBig.getStatus().getDescription().contains(String.valueOf(NODE_UPLOAD_LIMIT)));
+        assertTrue(storage.listVolumes("default").stream().noneMatch(v -> v.name().startsWith("image3")));
 
         Stream<io.quantix.proto.node.v1.Volume> headless = new Stream<>();
         StreamObserver<ImportVolumeRequest> noHeader = NodeDaemonServiceGrpc.newStub(channel())

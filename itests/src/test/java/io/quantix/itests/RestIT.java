@@ -88,7 +88,7 @@ public class RestIT extends QuantixTestSupport {
                     // target/exam/<uuid>/data/quantix/run/<uuid>.agent.sock under this checkout is longer
                     editConfigurationFilePut("etc/system.properties", "quantix.data.dir",
                             java.nio.file.Files.createTempDirectory("qxrest").toString()),
-                    editConfigurationFilePut("etc/io.quantix.rest.cfg", "maxUploadBytes", String.valueOf(MAX_UPLOAD)));
+                    editConfigurationFilePut("etc/io.quantix.edge.cfg", "maxUploadBytes", String.valueOf(MAX_UPLOAD)));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

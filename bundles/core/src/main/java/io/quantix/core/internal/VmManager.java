@@ -69,6 +69,7 @@ public class VmManager implements VmService {
     private final NetworkManager networks;
     private final Events events;
     private final VmInventory inventory;
+    private final EdgePolicy policy;
     private final CloudInitSeeds seeds = new CloudInitSeeds(NodeDirectories.data());
     private final VmChanges changes;
     /** VMs with a migration running: one at a time each. */
@@ -79,14 +80,15 @@ public class VmManager implements VmService {
     @Activate
     public VmManager(@Reference BackendRegistry backends, @Reference StorageManager storage,
             @Reference NetworkManager networks, @Reference Events events, @Reference VmInventory inventory,
-            @Reference IntentJournal journal) {
+            @Reference EdgePolicy policy, @Reference IntentJournal journal) {
         this.journal = journal;
         this.backends = backends;
         this.storage = storage;
         this.networks = networks;
         this.events = events;
         this.inventory = inventory;
-        this.changes = new VmChanges(backends, storage, networks, events, inventory);
+        this.policy = policy;
+        this.changes = new VmChanges(backends, storage, networks, events, inventory, policy);
     }
 
     @Override
@@ -183,6 +185,10 @@ public class VmManager implements VmService {
         if (inventory.find(spec.name()).isPresent()) {
             throw QuantixException.alreadyExists("VM", spec.name());
         }
+        spec.directBoot().ifPresent(boot -> {
+            policy.hostPath("kernel path", boot.kernel());
+            policy.hostPath("initrd path", boot.initrd());
+        });
         if (spec.firmware().uefi()) {
             backends.hypervisors.require(spec.hypervisor(), Capability.UEFI);
         }
@@ -376,6 +382,7 @@ public class VmManager implements VmService {
     public MigrationProgress migrate(String name, MigrationSpec spec, Consumer<MigrationProgress> progress) {
         Validation.required("migration", spec);
         Validation.required("progress listener", progress);
+        MigrationTargets.check(spec);
         Vm vm = get(name);
         HypervisorBackend hv = backends.hypervisors.require(vm.spec().hypervisor(), Capability.LIVE_MIGRATION);
         if (vm.state() != PowerState.STOPPED && !spec.live()) {

@@ -192,7 +192,8 @@ class CrashRecoveryTest {
             Events events = new Events();
             registry = new BackendRegistry(events);
             VmInventory inventory = new VmInventory(registry);
-            StorageManager storageManager = new StorageManager(registry, events, configAdmin(), inventory);
+            EdgePolicy policy = new EdgePolicy(List.of(work), Validation.MIB);
+            StorageManager storageManager = new StorageManager(registry, events, configAdmin(), inventory, policy);
             NetworkManager networkManager = new NetworkManager(registry, events, configAdmin(), inventory,
                     new NetworkTombstones(work.resolve("tombstones.properties")));
             registry.bindHypervisor(hypervisor, Map.of(Backend.PROPERTY, "hv"));
@@ -200,7 +201,7 @@ class CrashRecoveryTest {
                 registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
             }
             registry.bindNetwork(network, Map.of(Backend.PROPERTY, "fake"));
-            vms = new VmManager(registry, storageManager, networkManager, events, inventory, journal);
+            vms = new VmManager(registry, storageManager, networkManager, events, inventory, policy, journal);
             recovery = new CrashRecovery(journal, registry, storageManager, networkManager, inventory, events,
                     new CloudInitSeeds(work.resolve("data")));
         }

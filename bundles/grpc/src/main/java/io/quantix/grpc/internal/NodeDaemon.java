@@ -484,7 +484,8 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
         return Validation.name("volume", name);
     }
 
+    /** The client's own bound; 0 (unset) for none. The node's upload limit caps it either way (in the core). */
     private static long maxBytes(long value) {
-        return Validation.range("max_bytes", value, 1, Long.MAX_VALUE);
+        return value == 0 ? Long.MAX_VALUE : Validation.range("max_bytes", value, 1, Long.MAX_VALUE);
     }
 }

@@ -82,9 +82,6 @@ public class RestServer {
 
         @AttributeDefinition(description = "Hours an Idempotency-Key is remembered", min = "1")
         int idempotencyHours() default 24;
-
-        @AttributeDefinition(description = "Largest streamed upload (ISO image, disk image), in bytes", min = "1048576")
-        long maxUploadBytes() default 64L * 1024 * 1024 * 1024;
     }
 
     @Reference
@@ -124,7 +121,7 @@ public class RestServer {
         migrations = new Migrations(vms);
         routes.addAll(new VmResource(vms, new IdempotencyStore(Clock.systemUTC(),
                 Duration.ofHours(config.idempotencyHours()), 10_000), migrations).routes());
-        routes.addAll(new StorageResource(storage, config.maxUploadBytes()).routes());
+        routes.addAll(new StorageResource(storage).routes());
         routes.addAll(new NetworkResource(networks, groups, routers).routes());
         routes.addAll(events.routes());
         Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, config.maxBodyBytes());

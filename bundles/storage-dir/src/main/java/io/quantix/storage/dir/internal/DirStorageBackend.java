@@ -63,6 +63,11 @@ public class DirStorageBackend implements StorageBackend {
     }
 
     @Override
+    public Set<String> hostPathOptions() {
+        return Set.of(DirPoolOptions.PATH);
+    }
+
+    @Override
     public String description() {
         return "directory pools with qemu-img";
     }
