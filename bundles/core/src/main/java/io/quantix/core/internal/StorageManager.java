@@ -267,6 +267,11 @@ public class StorageManager implements StorageService {
         return backends.storage.require(spec.backend(), needed);
     }
 
+    /** Every pool definition, without asking any backend about it. */
+    List<StoragePoolSpec> specs() {
+        return store.list();
+    }
+
     StoragePoolSpec spec(String name) {
         Validation.name("pool", name);
         return store.find(name, StoragePoolSpec::name).orElseThrow(() -> QuantixException.notFound("pool", name));

@@ -293,7 +293,8 @@ class VmChangesTest {
                 new NetworkTombstones(work.resolve("tombstones.properties")));
         registry.bindHypervisor(new RecordingHypervisorDouble(capabilities, attachFails), Map.of(Backend.PROPERTY, "hv"));
         registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
-        return new VmManager(registry, storageManager, networkManager, events, inventory, policy);
+        return new VmManager(registry, storageManager, networkManager, events, inventory, policy,
+                new IntentJournal(work.resolve("intents")));
     }
 
     /** The one folder this test's node lets API clients name. */
