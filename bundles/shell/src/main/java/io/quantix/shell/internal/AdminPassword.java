@@ -1,6 +1,5 @@
 package io.quantix.shell.internal;
 
-import io.quantix.api.QuantixException;
 import io.quantix.security.AdminAccount;
 import java.util.Arrays;
 import org.apache.karaf.shell.api.action.Argument;
@@ -28,17 +27,15 @@ public class AdminPassword extends QxAction {
     @Override
     protected Object run() {
         char[] current = SecretInput.read(session, "Current password: ");
-        char[] password = SecretInput.read(session, "New password (at least " + AdminAccount.MIN_PASSWORD_LENGTH + " characters): ");
-        char[] again = SecretInput.read(session, "New password again: ");
+        char[] password = null;
         try {
-            if (!Arrays.equals(password, again)) {
-                throw QuantixException.invalid("the two new passwords differ; nothing was changed");
-            }
+            password = SecretInput.readNew(session, "New password");
             admin.changePassword(username, current, password, AdminAccount.CONSOLE);
         } finally {
             Arrays.fill(current, '\0');
-            Arrays.fill(password, '\0');
-            Arrays.fill(again, '\0');
+            if (password != null) {
+                Arrays.fill(password, '\0');
+            }
         }
         System.out.println("password changed; every session was revoked");
         return null;

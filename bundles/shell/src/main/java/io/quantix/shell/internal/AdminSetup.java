@@ -31,16 +31,11 @@ public class AdminSetup extends QxAction {
         if (admin.exists()) {
             throw QuantixException.alreadyExists("admin account", "of this node");
         }
-        char[] password = SecretInput.read(session, "Password (at least " + AdminAccount.MIN_PASSWORD_LENGTH + " characters): ");
-        char[] again = SecretInput.read(session, "Password again: ");
+        char[] password = SecretInput.readNew(session, "Password");
         try {
-            if (!Arrays.equals(password, again)) {
-                throw QuantixException.invalid("the two passwords differ; nothing was changed");
-            }
             admin.create(username, password);
         } finally {
             Arrays.fill(password, '\0');
-            Arrays.fill(again, '\0');
         }
         System.out.println("admin account " + username + " created");
         return null;

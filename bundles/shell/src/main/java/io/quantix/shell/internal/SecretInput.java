@@ -1,9 +1,11 @@
 package io.quantix.shell.internal;
 
 import io.quantix.api.QuantixException;
+import io.quantix.security.AdminAccount;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.apache.karaf.shell.api.console.Session;
 
 /** Reads a password on the console without echoing it. */
@@ -23,6 +25,22 @@ final class SecretInput {
             return line == null ? new char[0] : line.toCharArray();
         } catch (IOException e) {
             throw QuantixException.invalid("no password was entered");
+        }
+    }
+
+    /** A new password, asked twice; refused (nothing changed) when the two differ. */
+    static char[] readNew(Session session, String what) {
+        char[] password = read(session, what + " (at least " + AdminAccount.MIN_PASSWORD_LENGTH
+                + " characters): ");
+        char[] again = read(session, what + " again: ");
+        try {
+            if (!Arrays.equals(password, again)) {
+                Arrays.fill(password, '\0');
+                throw QuantixException.invalid("the two passwords differ; nothing was changed");
+            }
+            return password;
+        } finally {
+            Arrays.fill(again, '\0');
         }
     }
 
