@@ -2,9 +2,18 @@
 # A private, single-chassis OVN for the network-ovn tests, everything in one directory (run as root):
 #   ovn-env.sh start DIR [NB_TCP_PORT]   installs OVS/OVN if missing, then starts in DIR:
 #       NB and SB ovsdb-servers (DIR/nb.sock, DIR/sb.sock; NB also on ptcp:NB_TCP_PORT:127.0.0.1 if given),
-#       ovn-northd, the OVS ovsdb-server (DIR/db.sock), ovs-vswitchd, br-int (userspace "netdev" datapath:
-#       there is no OVS kernel module here) and ovn-controller bound to this chassis.
+#       ovn-northd, the OVS ovsdb-server (DIR/db.sock), ovs-vswitchd, br-int and ovn-controller bound to this
+#       chassis. There is no OVS kernel module here: the datapath is OVS's userspace one (dpif-netdev).
 #   ovn-env.sh stop DIR                  stops every daemon it started (by pid file) and removes DIR.
+# OVN_ENV_DATAPATH (environment) is the type the userspace datapath is registered as:
+#   netdev (default)  the datapath's and the bridges' own ports are host tap devices of fixed names (ovs-netdev,
+#                     br-int, br-phys). libvirt needs that: it reads the bridge's MTU from the host device to plug
+#                     a guest. But they exist once per host, so a second such OVN on the machine (a concurrent run,
+#                     or one an interrupted run left behind) gets "ovs-netdev: creating tap device failed: Device
+#                     or resource busy", has no datapath and forwards nothing.
+#   dummy             the same datapath with those ports kept inside ovs-vswitchd (--enable-dummy): nothing
+#                     host-wide, so any number of these OVNs run side by side. Veths and taps plugged into br-int,
+#                     flows and conntrack are as with netdev; what libvirt plugs is not (no br-int device).
 # DIR must be short: Unix socket paths have at most 107 bytes.
 # libvirt runs ovs-vsctl on OVS's default socket: while running, /var/run/openvswitch/db.sock points
 # into DIR (only if nothing else is there), and stop removes that link again.
@@ -21,6 +30,15 @@ export OVN_RUNDIR="$DIR" OVN_LOGDIR="$DIR" OVN_DBDIR="$DIR" OVN_SYSCONFDIR="$DIR
 
 log() { echo "ovn-env: $*" >&2; }
 
+DATAPATH=${OVN_ENV_DATAPATH:-netdev}
+case "$DATAPATH" in
+    netdev) DUMMY="" ;;
+    dummy) DUMMY=--enable-dummy ;;  # registers the "dummy" datapath type; every real device type stays
+    *) log "OVN_ENV_DATAPATH must be netdev or dummy, not $DATAPATH"; exit 2 ;;
+esac
+# written once this OVN's netdev datapath is up: the host tap devices are then its own to delete
+HOST_DEVICES="$DIR/host-devices"
+
 # install_packages, free_port
 . "$(cd "$(dirname "$0")" && pwd)/../../../../../itests/src/test/sh/host.sh"
 
@@ -35,7 +53,15 @@ db_server() {
 
 vsctl() { ovs-vsctl --db="unix:$DIR/ovs.sock" --timeout=30 "$@"; }
 
+# A start that fails leaves nothing running, and first shows the daemons' complaints (DIR goes with it).
+stop_if_failed() {
+    [ "$1" -eq 0 ] && return 0
+    grep -h -E '\|(EMER|ERR|WARN)\|' "$DIR"/*.log 2>/dev/null | tail -n 10 >&2 || true
+    stop
+}
+
 start() {
+    trap 'stop_if_failed $?' EXIT
     install_packages
     mkdir -p "$DIR"
     if [ -n "$NB_TCP_PORT" ]; then
@@ -48,16 +74,27 @@ start() {
         --unixctl="$DIR/northd.ctl" --ovnnb-db="unix:$DIR/nb.sock" --ovnsb-db="unix:$DIR/sb.sock"
     db_server ovs /usr/share/openvswitch/vswitch.ovsschema
     vsctl --no-wait init
-    ovs-vswitchd --detach --no-chdir --pidfile="$DIR/vswitchd.pid" --log-file="$DIR/vswitchd.log" \
+    # shellcheck disable=SC2086
+    ovs-vswitchd $DUMMY --detach --no-chdir --pidfile="$DIR/vswitchd.pid" --log-file="$DIR/vswitchd.log" \
         --unixctl="$DIR/vswitchd.ctl" "unix:$DIR/ovs.sock"
     vsctl set Open_vSwitch . external_ids:system-id=qx-test-chassis \
         "external_ids:ovn-remote=unix:$DIR/sb.sock" external_ids:ovn-encap-type=geneve \
-        external_ids:ovn-encap-ip=127.0.0.1 external_ids:ovn-bridge-datapath-type=netdev \
+        external_ids:ovn-encap-ip=127.0.0.1 "external_ids:ovn-bridge-datapath-type=$DATAPATH" \
         external_ids:ovn-bridge-mappings=physnet:br-phys
-    vsctl -- --may-exist add-br br-int -- set Bridge br-int datapath_type=netdev fail-mode=secure \
+    vsctl -- --may-exist add-br br-int -- set Bridge br-int "datapath_type=$DATAPATH" fail-mode=secure \
         other-config:disable-in-band=true
     # the physical network VLAN networks' localnet ports lead to (nothing is plugged in beyond it)
-    vsctl -- --may-exist add-br br-phys -- set Bridge br-phys datapath_type=netdev
+    vsctl -- --may-exist add-br br-phys -- set Bridge br-phys "datapath_type=$DATAPATH"
+    # a bridge without a datapath has no local port (OpenFlow port 65534): fail here, not in a test's first probe
+    for b in br-int br-phys; do
+        i=0
+        until [ "$(vsctl get Interface "$b" ofport)" = 65534 ]; do
+            i=$((i + 1))
+            [ $i -le 50 ] || { log "bridge $b has no datapath within 10 s (error: $(vsctl get Interface "$b" error))"; exit 1; }
+            sleep 0.2
+        done
+    done
+    [ "$DATAPATH" = dummy ] || touch "$HOST_DEVICES"
     ovn-controller --detach --no-chdir --pidfile="$DIR/controller.pid" --log-file="$DIR/controller.log" \
         "unix:$DIR/ovs.sock"
     if [ ! -e "$DEFAULT_SOCK" ] && [ -L "$DEFAULT_SOCK" ]; then
@@ -75,6 +112,7 @@ start() {
         [ $i -le 100 ] || { log "ovn-controller did not register its chassis within 20 s"; exit 1; }
         sleep 0.2
     done
+    trap - EXIT
     log "ready: $DIR"
 }
 
@@ -89,10 +127,12 @@ stop() {
         while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
         kill -9 "$pid" 2>/dev/null || true
     done
-    # the netdev bridges leave tap devices named after them on the host
-    for b in br-int br-phys; do
-        ip link show "$b" >/dev/null 2>&1 && ip link delete "$b" 2>/dev/null || true
-    done
+    # netdev bridges leave tap devices named after them on the host; another OVN's of the same names are not ours
+    if [ -f "$HOST_DEVICES" ]; then
+        for b in br-int br-phys; do
+            ip link show "$b" >/dev/null 2>&1 && ip link delete "$b" 2>/dev/null || true
+        done
+    fi
     rm -rf "$DIR"
 }
 

@@ -64,6 +64,7 @@ public class OvnHotSwapIT extends QuantixTestSupport {
     @Test
     public void networksOutliveTheDriverAndReconcileWhenItReturns() throws Exception {
         try {
+            PrivateOvn.start();
             swapAndReconcile();
         } finally {
             PrivateOvn.stop();

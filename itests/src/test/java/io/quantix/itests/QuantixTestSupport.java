@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -134,10 +135,16 @@ public abstract class QuantixTestSupport {
 
     /** Polls until the condition holds: OSGi services come and go asynchronously after a feature change. */
     protected static void await(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + 30_000_000_000L;
+        await(what, Duration.ofSeconds(30), condition, () -> "");
+    }
+
+    /** The same, at most {@code within}; a failure also says what {@code now} reports at that moment, if anything. */
+    static void await(String what, Duration within, Callable<Boolean> condition, Callable<String> now) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
         while (!Boolean.TRUE.equals(condition.call())) {
             if (System.nanoTime() > deadline) {
-                fail("timed out waiting for: " + what);
+                String state = now.call();
+                fail("timed out after " + within.toSeconds() + " s waiting for: " + what + (state.isEmpty() ? "" : " (now: " + state + ")"));
             }
             Thread.sleep(100);
         }
