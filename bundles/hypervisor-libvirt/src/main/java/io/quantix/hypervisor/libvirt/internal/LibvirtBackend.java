@@ -48,6 +48,7 @@ import org.libvirt.DomainInfo;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.DomainInterfaceStats;
 import org.libvirt.DomainSnapshot;
+import org.libvirt.Error;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.libvirt.VcpuInfo;
@@ -639,8 +640,19 @@ public class LibvirtBackend implements HypervisorBackend {
      * is the whole QEMU process, whose I/O and main-loop threads run while the vCPUs are paused.
      */
     private static long guestCpuNanos(Domain domain) throws LibvirtException {
+        VcpuInfo[] vcpus;
+        try {
+            vcpus = domain.getVcpusInfo();
+        } catch (LibvirtException e) {
+            // stopped since it was seen active: no vCPUs to count, the metrics of a stopped VM
+            if (e.getError() != null && e.getError().getCode() == Error.ErrorNumber.VIR_ERR_OPERATION_INVALID
+                    && domain.isActive() == 0) {
+                return 0;
+            }
+            throw e;
+        }
         long sum = 0;
-        for (VcpuInfo vcpu : domain.getVcpusInfo()) {
+        for (VcpuInfo vcpu : vcpus) {
             sum += vcpu.cpuTime;
         }
         return sum;
