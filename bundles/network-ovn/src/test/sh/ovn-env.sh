@@ -2,12 +2,9 @@
 # A private, single-chassis OVN for the network-ovn tests, everything in one directory (run as root):
 #   ovn-env.sh start DIR [NB_TCP_PORT]   installs OVS/OVN if missing, then starts in DIR:
 #       NB and SB ovsdb-servers (DIR/nb.sock, DIR/sb.sock; NB also on ptcp:NB_TCP_PORT:127.0.0.1 if given),
-#       ovn-northd, the OVS ovsdb-server (DIR/db.sock), ovs-vswitchd, the integration bridge (userspace "netdev"
-#       datapath: there is no OVS kernel module here; its name is in DIR/integration-bridge) and ovn-controller
-#       bound to this chassis.
+#       ovn-northd, the OVS ovsdb-server (DIR/db.sock), ovs-vswitchd, br-int (userspace "netdev" datapath:
+#       there is no OVS kernel module here) and ovn-controller bound to this chassis.
 #   ovn-env.sh stop DIR                  stops every daemon it started (by pid file) and removes DIR.
-# A userspace bridge is also a tap device of its name on the host, so the bridges are named after DIR, never
-# br-int: two OVNs on one machine (a concurrent run, or one an interrupted run left) would fight over one device.
 # DIR must be short: Unix socket paths have at most 107 bytes.
 # libvirt runs ovs-vsctl on OVS's default socket: while running, /var/run/openvswitch/db.sock points
 # into DIR (only if nothing else is there), and stop removes that link again.
@@ -23,11 +20,6 @@ export OVS_RUNDIR="$DIR" OVS_LOGDIR="$DIR" OVS_DBDIR="$DIR" OVS_SYSCONFDIR="$DIR
 export OVN_RUNDIR="$DIR" OVN_LOGDIR="$DIR" OVN_DBDIR="$DIR" OVN_SYSCONFDIR="$DIR"
 
 log() { echo "ovn-env: $*" >&2; }
-
-# DIR is a mktemp directory: its random tail makes the names unique (at most 15 characters for a device)
-SUFFIX=$(basename "$DIR" | tail -c 9)
-BR_INT="qxi$SUFFIX"
-BR_PHYS="qxp$SUFFIX"
 
 # install_packages, free_port
 . "$(cd "$(dirname "$0")" && pwd)/../../../../../itests/src/test/sh/host.sh"
@@ -61,12 +53,11 @@ start() {
     vsctl set Open_vSwitch . external_ids:system-id=qx-test-chassis \
         "external_ids:ovn-remote=unix:$DIR/sb.sock" external_ids:ovn-encap-type=geneve \
         external_ids:ovn-encap-ip=127.0.0.1 external_ids:ovn-bridge-datapath-type=netdev \
-        "external_ids:ovn-bridge=$BR_INT" "external_ids:ovn-bridge-mappings=physnet:$BR_PHYS"
-    vsctl -- --may-exist add-br "$BR_INT" -- set Bridge "$BR_INT" datapath_type=netdev fail-mode=secure \
+        external_ids:ovn-bridge-mappings=physnet:br-phys
+    vsctl -- --may-exist add-br br-int -- set Bridge br-int datapath_type=netdev fail-mode=secure \
         other-config:disable-in-band=true
     # the physical network VLAN networks' localnet ports lead to (nothing is plugged in beyond it)
-    vsctl -- --may-exist add-br "$BR_PHYS" -- set Bridge "$BR_PHYS" datapath_type=netdev
-    echo "$BR_INT" > "$DIR/integration-bridge"
+    vsctl -- --may-exist add-br br-phys -- set Bridge br-phys datapath_type=netdev
     ovn-controller --detach --no-chdir --pidfile="$DIR/controller.pid" --log-file="$DIR/controller.log" \
         "unix:$DIR/ovs.sock"
     if [ ! -e "$DEFAULT_SOCK" ] && [ -L "$DEFAULT_SOCK" ]; then
@@ -99,7 +90,7 @@ stop() {
         kill -9 "$pid" 2>/dev/null || true
     done
     # the netdev bridges leave tap devices named after them on the host
-    for b in "$BR_INT" "$BR_PHYS"; do
+    for b in br-int br-phys; do
         ip link show "$b" >/dev/null 2>&1 && ip link delete "$b" 2>/dev/null || true
     done
     rm -rf "$DIR"

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A network namespace standing in for a VM's NIC: a veth pair whose host end is plugged into the integration bridge
- * with the port's id as {@code iface-id} (what libvirt does with a real guest's tap), the port's MAC and address inside, checksum
+ * A network namespace standing in for a VM's NIC: a veth pair whose host end is plugged into br-int with the port's
+ * id as {@code iface-id} (what libvirt does with a real guest's tap), the port's MAC and address inside, checksum
  * offload off (the userspace datapath's conntrack drops packets with offloaded checksums). Busybox serves and
  * connects.
  */
@@ -43,7 +43,7 @@ final class GuestNamespace implements AutoCloseable {
         HostCommand.run(List.of("ip", "link", "set", ns.host, "up"));
         HostCommand.run(List.of("ethtool", "-K", ns.host, "tx", "off"));
         ns.exec("ethtool", "-K", guest, "tx", "off");
-        PrivateOvn.vsctl("add-port", PrivateOvn.bridge(), ns.host, "--", "set", "Interface", ns.host, "external_ids:iface-id=" + port.portId());
+        PrivateOvn.vsctl("add-port", "br-int", ns.host, "--", "set", "Interface", ns.host, "external_ids:iface-id=" + port.portId());
         return ns;
     }
 
@@ -93,7 +93,7 @@ final class GuestNamespace implements AutoCloseable {
     public void close() {
         servers.forEach(Process::destroyForcibly);
         HostCommand.execute(List.of("ovs-vsctl", "--db=unix:" + PrivateOvn.dir().resolve("ovs.sock"), "--if-exists", "del-port",
-                PrivateOvn.bridge(), host), Duration.ofSeconds(30));
+                "br-int", host), Duration.ofSeconds(30));
         HostCommand.execute(List.of("ip", "netns", "del", name), Duration.ofSeconds(30));
         HostCommand.execute(List.of("ip", "link", "del", host), Duration.ofSeconds(30));
     }

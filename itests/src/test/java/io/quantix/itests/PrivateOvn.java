@@ -12,8 +12,8 @@ import java.util.List;
 import org.ops4j.pax.exam.Option;
 
 /**
- * A private OVN (network-ovn's ovn-env.sh: NB/SB, northd, a userspace integration bridge with ovn-controller) for the
- * node under test. Started in the test JVM before the node boots, which points the OVN driver's configuration at it; the test
+ * A private OVN (network-ovn's ovn-env.sh: NB/SB, northd, a userspace br-int with ovn-controller) for the node under
+ * test. Started in the test JVM before the node boots, which points the OVN driver's configuration at it; the test
  * stops it at its end, and a shutdown hook is the fallback for a run that never got there.
  */
 final class PrivateOvn {
@@ -30,7 +30,6 @@ final class PrivateOvn {
         Path started = STARTED.computeIfAbsent(testClass, c -> start());
         return new Option[] {
             editConfigurationFilePut("etc/io.quantix.network.ovn.cfg", "nbConnection", "unix:" + started.resolve("nb.sock")),
-            editConfigurationFilePut("etc/io.quantix.network.ovn.cfg", "integrationBridge", bridge(started)),
             editConfigurationFilePut("etc/system.properties", DIR_PROPERTY, started.toString()),
             editConfigurationFilePut("etc/system.properties", SCRIPT_PROPERTY, script().toString()),
         };
@@ -43,19 +42,6 @@ final class PrivateOvn {
 
     static Path dir() {
         return Path.of(System.getProperty(DIR_PROPERTY));
-    }
-
-    /** The OVN's integration bridge: ovn-env.sh names it after the directory, so that two OVNs never share one. */
-    static String bridge() {
-        return bridge(dir());
-    }
-
-    private static String bridge(Path dir) {
-        try {
-            return Files.readString(dir.resolve("integration-bridge")).strip();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     static String nbctl(String... args) {

@@ -48,7 +48,7 @@ class OvnGuestIT {
         assertEquals(0, setup.waitFor(), "libvirt-env.sh failed: see target/libvirt-env.log");
         System.setProperty("quantix.data.dir", Files.createTempDirectory(Path.of("/tmp"), "qx-net").toString());
 
-        OvnNetworkDriver driver = new OvnNetworkDriver(config(ovn.nbUnix(), ovn.bridge));
+        OvnNetworkDriver driver = new OvnNetworkDriver(config(ovn.nbUnix()));
         LibvirtBackend backend = new LibvirtBackend();
         backend.open(new ConnectionTarget(ConnectionTarget.SYSTEM_URI, Optional.empty(), false), Duration.ofSeconds(10), "qemu");
         NetworkSpec net = new NetworkSpec("guests", "ovn", NetworkType.OVERLAY, Optional.of("10.82.0.0/24"),
@@ -67,9 +67,9 @@ class OvnGuestIT {
             backend.power(NAME, PowerAction.START);
 
             Vm running = backend.find(NAME).orElseThrow();
-            assertEquals(new NicBinding.OpenVSwitch(ovn.bridge, port.id()), running.nics().get(0).binding(),
+            assertEquals(new NicBinding.OpenVSwitch("br-int", port.id()), running.nics().get(0).binding(),
                     "libvirt's domain carries the port's interfaceid");
-            await("the tap is in the integration bridge with the port's iface-id", () -> ovn.vsctl("--bare", "--columns=name", "find", "Interface",
+            await("the tap is in br-int with the port's iface-id", () -> ovn.vsctl("--bare", "--columns=name", "find", "Interface",
                     "external_ids:iface-id=" + port.id()).strip().startsWith("vnet"));
             await("OVN reports the logical port up", () -> ovn.nbctl("lsp-get-up", port.id()).strip().equals("up"));
         } finally {
@@ -98,7 +98,7 @@ class OvnGuestIT {
         }
     }
 
-    private static OvnNetworkDriver.Config config(String nb, String bridge) {
+    private static OvnNetworkDriver.Config config(String nb) {
         return new OvnNetworkDriver.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -112,7 +112,7 @@ class OvnGuestIT {
 
             @Override
             public String integrationBridge() {
-                return bridge;
+                return "br-int";
             }
 
             @Override

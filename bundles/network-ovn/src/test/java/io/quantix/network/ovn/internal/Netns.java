@@ -16,7 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A network namespace standing in for a VM: a veth pair whose host end is plugged into the integration bridge with
+ * A network namespace standing in for a VM: a veth pair whose host end is plugged into br-int with
  * {@code external_ids:iface-id=<port>} (what libvirt does for a real VM's tap), checksum offload off on both
  * ends (the userspace datapath's conntrack drops packets with offloaded checksums).
  */
@@ -62,7 +62,7 @@ final class Netns implements AutoCloseable {
         HostCommand.run(List.of("ip", "link", "set", ns.host, "up"));
         HostCommand.run(List.of("ethtool", "-K", ns.host, "tx", "off"));
         ns.exec("ethtool", "-K", ns.guest, "tx", "off");
-        ovn.vsctl("add-port", ovn.bridge, ns.host, "--", "set", "Interface", ns.host, "external_ids:iface-id=" + portId);
+        ovn.vsctl("add-port", "br-int", ns.host, "--", "set", "Interface", ns.host, "external_ids:iface-id=" + portId);
         return ns;
     }
 
@@ -210,7 +210,7 @@ final class Netns implements AutoCloseable {
         servers.forEach(Process::destroyForcibly);
         if (ovn != null) {
             HostCommand.execute(List.of("ovs-vsctl", "--db=unix:" + ovn.dir.resolve("ovs.sock"), "--if-exists", "del-port",
-                    ovn.bridge, host), Duration.ofSeconds(30));
+                    "br-int", host), Duration.ofSeconds(30));
         }
         HostCommand.execute(List.of("ip", "netns", "del", name), Duration.ofSeconds(30));
         if (host != null) {

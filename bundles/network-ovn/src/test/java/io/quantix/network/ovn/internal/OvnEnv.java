@@ -24,16 +24,10 @@ public final class OvnEnv implements ExtensionContext.Store.CloseableResource {
 
     public final Path dir;
     final int nbTcpPort;
-    /**
-     * The integration bridge, named after the directory: a userspace bridge is also a tap device of that name on
-     * the host, so two OVNs on one machine (a concurrent run, one an interrupted run left) must not share a name.
-     */
-    public final String bridge;
 
-    private OvnEnv(Path dir, int nbTcpPort, String bridge) {
+    private OvnEnv(Path dir, int nbTcpPort) {
         this.dir = dir;
         this.nbTcpPort = nbTcpPort;
-        this.bridge = bridge;
     }
 
     static OvnEnv start() {
@@ -49,7 +43,7 @@ public final class OvnEnv implements ExtensionContext.Store.CloseableResource {
             Process p = new ProcessBuilder("sh", SCRIPT.toString(), "start", dir.toString(), Integer.toString(port))
                     .redirectErrorStream(true).redirectOutput(MODULE.resolve("target/ovn-env.log").toFile()).start();
             assertEquals(0, p.waitFor(), "ovn-env.sh failed: see target/ovn-env.log");
-            return new OvnEnv(dir, port, Files.readString(dir.resolve("integration-bridge")).strip());
+            return new OvnEnv(dir, port);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -71,7 +65,7 @@ public final class OvnEnv implements ExtensionContext.Store.CloseableResource {
 
     /** A driver on this OVN's NB, as the DS component would make one from its configuration. */
     OvnNetworkDriver driver() {
-        return new OvnNetworkDriver(new OvsdbClient(OvsdbEndpoint.parse(nbUnix()), java.time.Duration.ofSeconds(30)), bridge,
+        return new OvnNetworkDriver(new OvsdbClient(OvsdbEndpoint.parse(nbUnix()), java.time.Duration.ofSeconds(30)), "br-int",
                 java.util.Optional.of(CHASSIS));
     }
 

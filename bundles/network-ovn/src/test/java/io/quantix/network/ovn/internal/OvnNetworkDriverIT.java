@@ -61,7 +61,7 @@ class OvnNetworkDriverIT {
         PortSpec b = port("vm-b", "0a:77:00:00:00:0b");
         NicBinding binding = driver.createPort(net, a);
         driver.createPort(net, b);
-        assertEquals(new NicBinding.OpenVSwitch(ovn.bridge, a.id()), binding);
+        assertEquals(new NicBinding.OpenVSwitch("br-int", a.id()), binding);
         try (Netns nsA = Netns.plug(ovn, a.id(), a.mac()); Netns nsB = Netns.plug(ovn, b.id(), b.mac())) {
             String ipA = nsA.dhcp(work);
             String ipB = nsB.dhcp(work);
