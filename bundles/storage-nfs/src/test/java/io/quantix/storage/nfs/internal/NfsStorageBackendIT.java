@@ -137,7 +137,7 @@ class NfsStorageBackendIT {
         assertCode(ErrorCode.CONFLICT, () -> backend.deleteVolume(pool, "golden"));
 
         backend.snapshotVolume(pool, "vm1", "s1");
-        assertEquals(List.of(new VolumeSnapshot(new VolumeRef("p1", "vm1"), "s1")), backend.volumeSnapshots(pool, "vm1"));
+        assertEquals(List.of(new VolumeSnapshot(new VolumeRef(pool.name(), "vm1"), "s1")), backend.volumeSnapshots(pool, "vm1"));
         backend.deleteVolumeSnapshot(pool, "vm1", "s1");
         assertEquals(List.of(), backend.volumeSnapshots(pool, "vm1"));
         backend.deleteVolume(pool, "root-copy");
@@ -185,7 +185,7 @@ class NfsStorageBackendIT {
             backend.createVolume(pool, new VolumeSpec("root", 64 * MIB, VolumeFormat.QCOW2));
             backend.createTemplate(pool, "root", "golden");
             Volume disk = backend.cloneVolume(pool, "golden", "vm1");
-            VmSpec spec = VmSpec.builder(GUEST).memoryMiB(256).disk(DiskSpec.of("p1", 64 * MIB))
+            VmSpec spec = VmSpec.builder(GUEST).memoryMiB(256).disk(DiskSpec.of(pool.name(), 64 * MIB))
                     .directBoot(RealLibvirt.watchingPartitions()).build();
             Vm vm = libvirt.define(UUID.randomUUID().toString(), spec,
                     List.of(new AttachedDisk(disk.ref(), disk.source(), disk.format(), DiskBus.VIRTIO)), List.of());
