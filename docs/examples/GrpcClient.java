@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  * CERT.pem is the node's certificate, which the client trusts (exported from node.p12 with keytool).
  * Commands: health | setup USER | login USER | list | create NAME | start NAME | stop NAME | delete NAME | events
  * setup and login read the password from $QUANTIX_PASSWORD (never from the command line, where ps shows it);
+ * setup from another machine also needs the node's qx:setup-code in $QUANTIX_SETUP_CODE;
  * login prints a token, which the other commands read from $QUANTIX_TOKEN.
  */
 public class GrpcClient {
@@ -59,7 +60,8 @@ public class GrpcClient {
             case "health" -> System.out.println(HealthGrpc.newBlockingStub(channel)
                     .check(HealthCheckRequest.getDefaultInstance()).getStatus());
             case "setup" -> {
-                node.setup(credentials(args));
+                node.setup(credentials(args).toBuilder()
+                        .setSetupCode(System.getenv().getOrDefault("QUANTIX_SETUP_CODE", "")).build());
                 System.out.println("admin " + args[3] + " created");
             }
             case "login" -> System.out.println(node.login(credentials(args)).getToken());

@@ -30,6 +30,7 @@ import io.grpc.stub.StreamObserver;
 import io.quantix.api.Vm;
 import io.quantix.api.service.StorageService;
 import io.quantix.api.service.VmService;
+import io.quantix.proto.node.v1.ChangePasswordRequest;
 import io.quantix.proto.node.v1.CreateSnapshotRequest;
 import io.quantix.proto.node.v1.CreateVMRequest;
 import io.quantix.proto.node.v1.CreateVolumeRequest;
@@ -95,6 +96,7 @@ public class GrpcIT extends QuantixTestSupport {
     private static final int PORT = Integer.getInteger(GRPC_PORT, 0);
     private static final String USER = "admin";
     private static final String PASSWORD = "correct horse battery";
+    private static final String NEW_PASSWORD = "a new long password";
     private static final Metadata.Key<String> ERROR_CODE =
             Metadata.Key.of("quantix-error-code", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> AUTHORIZATION =
@@ -109,6 +111,7 @@ public class GrpcIT extends QuantixTestSupport {
     VmService vms;
     @Inject
     StorageService storage;
+    private static final long NODE_UPLOAD_LIMIT = 3L << 20;
 
     @Override
     @Configuration
@@ -118,7 +121,9 @@ public class GrpcIT extends QuantixTestSupport {
             return OptionUtils.combine(super.config(), editConfigurationFilePut("etc/system.properties",
                     "quantix.data.dir", java.nio.file.Files.createTempDirectory("qxgrpc").toString()),
                     // open streams re-check their token every second instead of 15, so t8 ends quickly
-                    editConfigurationFilePut("etc/io.quantix.grpc.cfg", "tokenCheckSeconds", "1"));
+                    editConfigurationFilePut("etc/io.quantix.grpc.cfg", "tokenCheckSeconds", "1"),
+                    // the node's upload limit, lower than what t7's client claims for itself
+                    editConfigurationFilePut("etc/io.quantix.edge.cfg", "maxUploadBytes", String.valueOf(NODE_UPLOAD_LIMIT)));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -298,6 +303,25 @@ public class GrpcIT extends QuantixTestSupport {
     }
 
     @Test
+    public void t6a_hostPathsOutsideTheAllowedFoldersAreRefusedAndNothingIsMade() throws Exception {
+        NodeDaemonServiceBlockingStub node = node();
+        assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", () -> node.createVM(CreateVMRequest.newBuilder()
+                .setSpec(spec("boot1").setDirectBoot(io.quantix.proto.node.v1.DirectBoot.newBuilder()
+                        .setKernel("/etc/shadow").setInitrd("/etc/shadow"))).build()));
+        assertFalse(node.listVMs(ListVMsRequest.getDefaultInstance()).getVmsList().stream()
+                .anyMatch(v -> v.getSpec().getName().equals("boot1")));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", () -> node.createStoragePool(
+                io.quantix.proto.node.v1.StoragePoolSpec.newBuilder().setName("etcpool").setBackend("dir")
+                        .putOptions("path", "/etc/quantix-pool").build()));
+        assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("/etc/quantix-pool")));
+
+        node.createVM(CreateVMRequest.newBuilder().setSpec(spec("media1")).build());
+        assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", () -> node.changeMedia(
+                io.quantix.proto.node.v1.ChangeMediaRequest.newBuilder().setVm("media1").setIsoPath("/etc/shadow").build()));
+        node.deleteVM(DeleteVMRequest.newBuilder().setName("media1").build());
+    }
+
+    @Test
     public void t6_migrationOnABackendThatCannotMigrateEndsTheStreamUnimplemented() throws Exception {
         NodeDaemonServiceBlockingStub node = node();
         VM before = node.createVM(CreateVMRequest.newBuilder().setSpec(spec("mig1")).setStart(true).build());
@@ -314,6 +338,9 @@ public class GrpcIT extends QuantixTestSupport {
         assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED", () -> node.migrateVM(request).hasNext());
         assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT",
                 () -> node.migrateVM(request.toBuilder().setTargetUri("no scheme").build()).hasNext());
+        // a URI that would run or read something on this node is refused before any hypervisor sees it
+        assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", () -> node.migrateVM(request.toBuilder()
+                .setTargetUri("qemu+ext:///system?command=/bin/sh").build()).hasNext());
         assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED", () -> node.cancelMigration(vm("mig1")));
 
         VM after = node.getVMStatus(vm("mig1"));
@@ -386,6 +413,21 @@ public class GrpcIT extends QuantixTestSupport {
         assertTrue(volumes().contains("image2"));
         node.deleteVolume(VolumeRequest.newBuilder().setPool("default").setVolume("image2").build());
 
+        // the client's own max_bytes cannot lift the node's upload limit: refused as REST refuses it, nothing left
+        Stream<io.quantix.proto.node.v1.Volume> big = new Stream<>();
+        StreamObserver<ImportVolumeRequest> bigUpload = NodeDaemonServiceGrpc.newStub(channel())
+                .withInterceptors(bearer(token())).importVolume(big);
+        bigUpload.onNext(ImportVolumeRequest.newBuilder().setHeader(ImportVolumeRequest.Header.newBuilder()
+                .setPool("default").setName("image3").setFormat(VolumeFormat.RAW).setMaxBytes(Long.MAX_VALUE)).build());
+        for (int i = 0; i < 32; i++) { // 4 MiB
+            bigUpload.onNext(ImportVolumeRequest.newBuilder().setData(ByteString.copyFrom(new byte[128 << 10])).build());
+        }
+        bigUpload.onCompleted();
+        StatusRuntimeException tooBig = big.failure();
+        assertEquals(tooBig.toString(), Status.Code.INVALID_ARGUMENT, tooBig.getStatus().getCode());
+        assertTrue(tooBig.toString(), tooBig.getStatus().getDescription().contains(String.valueOf(NODE_UPLOAD_LIMIT)));
+        assertTrue(storage.listVolumes("default").stream().noneMatch(v -> v.name().startsWith("image3")));
+
         Stream<io.quantix.proto.node.v1.Volume> headless = new Stream<>();
         StreamObserver<ImportVolumeRequest> noHeader = NodeDaemonServiceGrpc.newStub(channel())
                 .withInterceptors(bearer(token())).importVolume(headless);
@@ -406,6 +448,30 @@ public class GrpcIT extends QuantixTestSupport {
         StatusRuntimeException end = events.failure();
         assertEquals(end.toString(), Status.Code.UNAUTHENTICATED, end.getStatus().getCode());
         assertEquals("UNAUTHENTICATED", Status.trailersFromThrowable(end).get(ERROR_CODE));
+    }
+
+    @Test
+    public void t9_aPasswordChangeEndsTheOtherSessionsAndRevokeSessionsEndsAll() throws Exception {
+        String streaming = login();
+        String caller = login();
+        Stream<Event> events = new Stream<>();
+        NodeDaemonServiceGrpc.newStub(channel()).withInterceptors(bearer(streaming))
+                .streamEvents(StreamEventsRequest.getDefaultInstance(), events);
+        assertEquals("SUBSCRIBED", events.next().getType());
+
+        assertStatus(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED", () -> as(caller).changePassword(
+                ChangePasswordRequest.newBuilder().setCurrentPassword("not the password").setNewPassword(NEW_PASSWORD).build()));
+        as(caller).changePassword(ChangePasswordRequest.newBuilder().setCurrentPassword(PASSWORD)
+                .setNewPassword(NEW_PASSWORD).build());
+
+        StatusRuntimeException end = events.failure();
+        assertEquals(end.toString(), Status.Code.UNAUTHENTICATED, end.getStatus().getCode());
+        assertStatus(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED", () -> as(streaming).getNodeInfo(Empty.getDefaultInstance()));
+        as(caller).getNodeInfo(Empty.getDefaultInstance()); // the caller's own session stays
+
+        assertEquals(1, as(caller).revokeSessions(Empty.getDefaultInstance()).getRevoked());
+        assertStatus(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED", () -> as(caller).getNodeInfo(Empty.getDefaultInstance()));
+        anonymous().login(Credentials.newBuilder().setUsername(USER).setPassword(NEW_PASSWORD).build());
     }
 
     // ---- helpers ----

@@ -63,8 +63,14 @@ public abstract class QuantixTestSupport {
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.repositories", ""),
             editConfigurationFilePut("etc/io.quantix.rest.cfg", "port", restPort),
             editConfigurationFilePut("etc/io.quantix.grpc.cfg", "port", grpcPort),
+            // the tests keep pool folders, keyrings and secrets in temporary folders, outside the node's data directory
+            editConfigurationFilePut("etc/io.quantix.edge.cfg", "allowedRoots", System.getProperty("java.io.tmpdir")),
             editConfigurationFilePut("etc/system.properties", REST_PORT, restPort),
             editConfigurationFilePut("etc/system.properties", GRPC_PORT, grpcPort),
+            // Pax Exam's extender waits this long (default 10 s) for its JUnit invoker service once the probe bundle
+            // is in; on a loaded 2-core machine the boot features are still installing by then, the extender gives
+            // up for good and the test only fails 180 s later with "gave up waiting for service ProbeInvoker".
+            systemProperty("org.ops4j.pax.exam.raw.extender.intern.Parser.DEFAULT_TIMEOUT").value("180000"),
             // where the storage modules' test-server scripts are (TestServer)
             systemProperty(TestServer.BUNDLES).value(
                     new File(System.getProperty("basedir", "."), "../bundles").toPath().toAbsolutePath().normalize().toString()),

@@ -88,7 +88,7 @@ public class RestIT extends QuantixTestSupport {
                     // target/exam/<uuid>/data/quantix/run/<uuid>.agent.sock under this checkout is longer
                     editConfigurationFilePut("etc/system.properties", "quantix.data.dir",
                             java.nio.file.Files.createTempDirectory("qxrest").toString()),
-                    editConfigurationFilePut("etc/io.quantix.rest.cfg", "maxUploadBytes", String.valueOf(MAX_UPLOAD)));
+                    editConfigurationFilePut("etc/io.quantix.edge.cfg", "maxUploadBytes", String.valueOf(MAX_UPLOAD)));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -291,7 +291,7 @@ public class RestIT extends QuantixTestSupport {
 
     @Test
     public void t8_theOpenApiDocumentMatchesTheServedRoutes() throws Exception {
-        // a session of its own: the route check calls logout
+        // a session of its own: the route check calls logout (and revoke-all, last)
         String session = login();
         JsonNode doc = json(get("/openapi.json", null));
         assertEquals("/api/v1", doc.get("servers").get(0).get("url").asText());
@@ -303,8 +303,8 @@ public class RestIT extends QuantixTestSupport {
             for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext();) {
                 String method = methods.next().toUpperCase();
                 documented++;
-                if (concrete.equals("/auth/logout")) {
-                    continue;
+                if (concrete.equals("/auth/logout") || concrete.equals("/auth/sessions/revoke")) {
+                    continue; // they end the session the check runs on: called below
                 }
                 int status = status(method, concrete, session);
                 assertNotEquals(method + " " + concrete, 405, status);
@@ -313,13 +313,19 @@ public class RestIT extends QuantixTestSupport {
         }
         assertEquals(204, post("/auth/logout", session, "").statusCode());
         assertTrue(checked.toString(), documented >= 25);
-        assertEquals("every documented operation but logout was called: " + checked, documented - 1, checked.size());
+        assertEquals("every documented operation but the two that end sessions was called: " + checked, documented - 2,
+                checked.size());
 
         // and the check is not vacuous: an undocumented route is a route 404, a wrong method a 405
         HttpResponse<String> unknown = get("/nosuch", token());
         assertError(404, "NOT_FOUND", unknown);
         assertTrue(json(unknown).get("message").asText().startsWith("no endpoint"));
         assertError(405, "INVALID_ARGUMENT", delete("/health", token()));
+
+        HttpResponse<String> revoked = post("/auth/sessions/revoke", token(), "");
+        assertEquals(revoked.body(), 200, revoked.statusCode());
+        assertTrue(revoked.body(), json(revoked).get("revoked").asInt() >= 1);
+        assertError(401, "UNAUTHENTICATED", get("/node", token()));
     }
 
     @Test

@@ -7,6 +7,8 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import io.quantix.security.AdminAccount;
+import io.quantix.security.Authenticator;
+import io.quantix.security.Token;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -33,6 +35,8 @@ public class ShellIT extends QuantixTestSupport {
     SessionFactory sessions;
     @Inject
     AdminAccount admin;
+    @Inject
+    Authenticator auth;
 
     private String run(String command) throws Exception {
         return run(command, "");
@@ -154,6 +158,9 @@ public class ShellIT extends QuantixTestSupport {
 
     @Test
     public void firstBootAdminSetupAsksThePasswordTwice() throws Exception {
+        String code = run("qx:setup-code");
+        assertTrue(code, code.lines().findFirst().orElse("").matches("[0-9A-Z]{5}(-[0-9A-Z]{5}){3}"));
+
         Exception differ = failure("qx:admin-setup admin", "correct horse battery\ncorrect horse batterx\n");
         assertEquals(differ.toString(), "INVALID_ARGUMENT: the two passwords differ; nothing was changed", differ.getMessage());
         assertFalse(admin.exists());
@@ -165,6 +172,21 @@ public class ShellIT extends QuantixTestSupport {
 
         Exception again = failure("qx:admin-setup other", "another long password\nanother long password\n");
         assertTrue(again.getMessage(), again.getMessage().startsWith("ALREADY_EXISTS: "));
+        Exception noCode = failure("qx:setup-code");
+        assertTrue(noCode.getMessage(), noCode.getMessage().startsWith("ALREADY_EXISTS: "));
+
+        // the console's way back in: a new password, every API session ended
+        Token session = auth.login("admin", "correct horse battery".toCharArray(), "127.0.0.1");
+        Exception wrong = failure("qx:admin-password admin", "not the password\na new long password\na new long password\n");
+        assertTrue(wrong.getMessage(), wrong.getMessage().startsWith("UNAUTHENTICATED: "));
+        String changed = run("qx:admin-password admin", "correct horse battery\na new long password\na new long password\n");
+        assertTrue(changed, changed.contains("password changed"));
+        assertFalse("the password is never echoed", changed.contains("a new long"));
+        assertTrue("the API session ended with the password change", auth.verify(session.value()).isEmpty());
+
+        auth.login("admin", "a new long password".toCharArray(), "127.0.0.1");
+        String revoked = run("qx:sessions-revoke");
+        assertTrue(revoked, revoked.contains("1 session(s) revoked"));
     }
 
     @Test

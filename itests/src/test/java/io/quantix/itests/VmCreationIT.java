@@ -95,6 +95,11 @@ public class VmCreationIT extends QuantixTestSupport {
         assertFails(ErrorCode.INVALID_ARGUMENT,
                 () -> storage.createPool(new StoragePoolSpec("rel", "dir", Map.of("path", "relative/dir"))));
         assertFails(ErrorCode.NOT_FOUND, () -> storage.getPool("rel"));
+        // a folder outside the ones the node lets clients name is refused before anything is made there
+        assertFails(ErrorCode.INVALID_ARGUMENT,
+                () -> storage.createPool(new StoragePoolSpec("etc", "dir", Map.of("path", "/etc/quantix-pool"))));
+        assertFalse("nothing was made outside the allowed folders", java.nio.file.Files.exists(java.nio.file.Path.of("/etc/quantix-pool")));
+        assertFails(ErrorCode.NOT_FOUND, () -> storage.getPool("etc"));
         assertFalse(vms.list().stream().anyMatch(vm -> List.of("nopool", "nohv").contains(vm.name())));
     }
 

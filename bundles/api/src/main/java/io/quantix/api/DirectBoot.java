@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /**
  * Boots a VM straight into a kernel on the host, without a boot loader or disk: appliances, installers and
- * tiny test guests. The files must be readable by the hypervisor; the core does not manage them.
+ * tiny test guests. The files must be readable by the hypervisor; the core does not manage them, and accepts them
+ * only under the folders the node lets API clients name.
  *
  * @param kernel absolute path of the kernel image on the host
  * @param initrd absolute path of the initial RAM disk on the host

@@ -24,8 +24,9 @@ public enum ErrorCode {
     /** No credentials or token, wrong ones, or an expired or revoked token. Says nothing about which. */
     UNAUTHENTICATED,
     /**
-     * Too many failed logins for this user name: every login for it is refused, even with the right password,
-     * until the lockout ends. Distinct from {@link #UNAUTHENTICATED} so a client can say "try again later".
+     * Too many failed logins from this client's address: every login from it is refused, even with the right
+     * password, until the lockout ends; or the node is already checking as many passwords as it can afford.
+     * Distinct from {@link #UNAUTHENTICATED} so a client can say "try again later".
      */
     LOCKED_OUT,
     /** A defect in Quantix itself. */

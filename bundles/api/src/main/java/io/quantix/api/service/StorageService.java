@@ -46,12 +46,20 @@ public interface StorageService {
 
     void deleteVolumeSnapshot(String pool, String volume, String snapshot);
 
-    /** A new volume from a streamed disk image; more than maxBytes or a broken stream leaves nothing behind. */
+    /**
+     * A new volume from a streamed disk image; more than maxBytes or a broken stream leaves nothing behind.
+     *
+     * @param maxBytes the caller's own bound ({@code Long.MAX_VALUE} for none); the node's upload limit caps it
+     */
     Volume importVolume(String pool, String name, VolumeFormat format, InputStream image, long maxBytes);
 
     List<IsoImage> listIsos(String pool);
 
-    /** Stores a streamed ISO image; more than maxBytes or a broken stream leaves nothing behind. */
+    /**
+     * Stores a streamed ISO image; more than maxBytes or a broken stream leaves nothing behind.
+     *
+     * @param maxBytes the caller's own bound ({@code Long.MAX_VALUE} for none); the node's upload limit caps it
+     */
     IsoImage uploadIso(String pool, String name, InputStream data, long maxBytes);
 
     void deleteIso(String pool, String name);

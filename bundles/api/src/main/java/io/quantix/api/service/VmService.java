@@ -102,7 +102,10 @@ public interface VmService {
     /** Unplugs the NIC and deletes its port. */
     Vm detachNic(String name, String portId);
 
-    /** Inserts the ISO image (an absolute path on the node) into the VM's CD-ROM drive; empty ejects it. */
+    /**
+     * Inserts the ISO image (an absolute path on the node) into the VM's CD-ROM drive; empty ejects it.
+     * INVALID_ARGUMENT if the path is outside the folders the node lets API clients name.
+     */
     Vm changeMedia(String name, Optional<String> isoPath);
 
     // Autostart: defaults only so that implementations written before it keep compiling; the node implements both.
@@ -134,6 +137,8 @@ public interface VmService {
      * A running VM moves live if {@link io.quantix.api.MigrationSpec#live()} asks for it, else CONFLICT; a stopped
      * VM moves offline. Once COMPLETED the VM belongs to the destination and is no longer on this node.
      * UNSUPPORTED if its hypervisor cannot migrate; CONFLICT if a migration of the VM already runs.
+     * INVALID_ARGUMENT, before anything else, for a target URI other than qemu+tls, qemu+tcp, qemu+ssh or
+     * qemu+unix to {@code /system} or {@code /session} without a query, or a migrate URI other than tcp://host:port.
      *
      * @return the last progress: COMPLETED, or CANCELLED after {@link #cancelMigration}
      */

@@ -11,6 +11,7 @@ import io.quantix.api.VolumeSnapshot;
 import io.quantix.api.VolumeSpec;
 import java.io.InputStream;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Serves storage pools of one kind. Pool definitions are kept by the core and passed in on every call,
@@ -40,6 +41,23 @@ public interface StorageBackend extends Backend {
      */
     default boolean volumesManagedOutside() {
         return false;
+    }
+
+    /**
+     * Removes what an operation interrupted by a crash left in the pool: the temporary files of volumes, clones, imports
+     * and uploads that never got their name (they were never listed, but take space). Called by the core when the
+     * backend binds and after a node start; it must leave alone what this backend is writing at the moment. Nothing
+     * to do by default, for a backend whose every create is atomic where the data lives.
+     */
+    default void removeLeftovers(StoragePoolSpec pool) {
+    }
+
+    /**
+     * The pool options whose values are paths on this host (a folder, a keyring, a secret file). The core accepts
+     * them from an API client only under the folders the node's configuration allows, before {@link #probe}.
+     */
+    default Set<String> hostPathOptions() {
+        return Set.of();
     }
 
     // Beyond the basics: a backend advertises the Capability named on each and keeps the UNSUPPORTED default otherwise.

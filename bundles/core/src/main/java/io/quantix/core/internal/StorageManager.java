@@ -41,11 +41,13 @@ public class StorageManager implements StorageService {
     private final Events events;
     private final DefinitionStore<StoragePoolSpec> store;
     private final VmInventory inventory;
+    private final EdgePolicy policy;
 
     @Activate
     public StorageManager(@Reference BackendRegistry backends, @Reference Events events,
-            @Reference ConfigurationAdmin configAdmin, @Reference VmInventory inventory) {
+            @Reference ConfigurationAdmin configAdmin, @Reference VmInventory inventory, @Reference EdgePolicy policy) {
         this.inventory = inventory;
+        this.policy = policy;
         this.backends = backends;
         this.events = events;
         this.store = new DefinitionStore<>(configAdmin, FACTORY_PID, StorageManager::decode, StorageManager::encode);
@@ -66,7 +68,11 @@ public class StorageManager implements StorageService {
         if (store.find(spec.name(), StoragePoolSpec::name).isPresent()) {
             throw QuantixException.alreadyExists("pool", spec.name());
         }
-        PoolUsage usage = backends.storage.require(spec.backend()).probe(spec);
+        StorageBackend backend = backends.storage.require(spec.backend());
+        // host paths in the options (a folder, a keyring, a secret file) before the backend looks at any of them
+        backend.hostPathOptions().stream().sorted().forEach(option -> spec.option(option)
+                .ifPresent(path -> policy.hostPath(spec.backend() + " pool option " + option, path)));
+        PoolUsage usage = backend.probe(spec);
         store.save(spec.name(), spec);
         events.publish(QuantixEvent.Kind.POOL, "CREATED", spec.name(), "pool created on backend " + spec.backend());
         return available(spec, usage);
@@ -214,7 +220,8 @@ public class StorageManager implements StorageService {
         Validation.required("volume format", format);
         Validation.required("image", image);
         StoragePoolSpec spec = spec(pool);
-        Volume imported = backend(spec, Capability.IMAGE_IMPORT).importVolume(spec, name, format, image, maxBytes);
+        Volume imported = backend(spec, Capability.IMAGE_IMPORT).importVolume(spec, name, format, image,
+                policy.uploadLimit(maxBytes));
         events.publish(QuantixEvent.Kind.VOLUME, "CREATED", imported.ref().toString(), "imported from an image");
         return imported;
     }
@@ -231,7 +238,8 @@ public class StorageManager implements StorageService {
         Validation.name("ISO image", name);
         Validation.required("ISO data", data);
         StoragePoolSpec spec = spec(pool);
-        IsoImage iso = backend(spec, Capability.ISO_LIBRARY).uploadIso(spec, name, data, maxBytes);
+        IsoImage iso = backend(spec, Capability.ISO_LIBRARY).uploadIso(spec, name, data,
+                policy.uploadLimit(maxBytes));
         events.publish(QuantixEvent.Kind.VOLUME, "ISO_UPLOADED", pool + "/" + name, iso.sizeBytes() + " bytes");
         return iso;
     }
@@ -257,6 +265,11 @@ public class StorageManager implements StorageService {
 
     private StorageBackend backend(StoragePoolSpec spec, Capability needed) {
         return backends.storage.require(spec.backend(), needed);
+    }
+
+    /** Every pool definition, without asking any backend about it. */
+    List<StoragePoolSpec> specs() {
+        return store.list();
     }
 
     StoragePoolSpec spec(String name) {

@@ -4,7 +4,6 @@ import io.quantix.api.AttachedDisk;
 import io.quantix.api.AttachedNic;
 import io.quantix.api.Capability;
 import io.quantix.api.DiskBus;
-import io.quantix.api.DiskSource;
 import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.IsoImage;
@@ -44,14 +43,16 @@ final class VmChanges {
     private final NetworkManager networks;
     private final Events events;
     private final VmInventory inventory;
+    private final EdgePolicy policy;
 
     VmChanges(BackendRegistry backends, StorageManager storage, NetworkManager networks, Events events,
-            VmInventory inventory) {
+            VmInventory inventory, EdgePolicy policy) {
         this.backends = backends;
         this.storage = storage;
         this.networks = networks;
         this.events = events;
         this.inventory = inventory;
+        this.policy = policy;
     }
 
     Snapshot snapshot(String name, SnapshotSpec spec) {
@@ -204,8 +205,8 @@ final class VmChanges {
     }
 
     Vm changeMedia(String name, Optional<String> isoPath) {
-        // the same rule as any disk path: absolute and normalised, so it cannot climb out of where it names
-        Optional<String> iso = Validation.required("ISO path", isoPath).map(p -> new DiskSource.File(p).path());
+        // a path the client chose: only under the folders the node lets clients name
+        Optional<String> iso = Validation.required("ISO path", isoPath).map(p -> policy.hostPath("ISO path", p));
         Vm vm = get(name);
         HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
         hv.changeMedia(name, iso);

@@ -69,20 +69,26 @@ public class VmManager implements VmService {
     private final NetworkManager networks;
     private final Events events;
     private final VmInventory inventory;
+    private final EdgePolicy policy;
     private final CloudInitSeeds seeds = new CloudInitSeeds(NodeDirectories.data());
     private final VmChanges changes;
     /** VMs with a migration running: one at a time each. */
     private final Set<String> migrating = ConcurrentHashMap.newKeySet();
 
+    private final IntentJournal journal;
+
     @Activate
     public VmManager(@Reference BackendRegistry backends, @Reference StorageManager storage,
-            @Reference NetworkManager networks, @Reference Events events, @Reference VmInventory inventory) {
+            @Reference NetworkManager networks, @Reference Events events, @Reference VmInventory inventory,
+            @Reference EdgePolicy policy, @Reference IntentJournal journal) {
+        this.journal = journal;
         this.backends = backends;
         this.storage = storage;
         this.networks = networks;
         this.events = events;
         this.inventory = inventory;
-        this.changes = new VmChanges(backends, storage, networks, events, inventory);
+        this.policy = policy;
+        this.changes = new VmChanges(backends, storage, networks, events, inventory, policy);
     }
 
     @Override
@@ -118,10 +124,13 @@ public class VmManager implements VmService {
             backends.hypervisors.require(spec.hypervisor(), Capability.CLOUD_INIT);
         }
         String id = UUID.randomUUID().toString();
+        // on disk before the first side effect: a node killed part way rolls the rest back when it starts again
+        CreateIntent intent = plan(id, spec, cloudInit.isPresent());
+        journal.begin(intent);
         UndoLog undo = new UndoLog();
         try {
-            List<AttachedDisk> disks = createDisks(spec, undo);
-            List<AttachedNic> nics = createPorts(spec, undo);
+            List<AttachedDisk> disks = createDisks(spec, intent, undo);
+            List<AttachedNic> nics = createPorts(spec, intent, undo);
             DefineOptions options = DefineOptions.NONE;
             if (cloudInit.isPresent()) {
                 String seed = seeds.create(id, cloudInit.get()).toString();
@@ -139,11 +148,36 @@ public class VmManager implements VmService {
             if (start && !reportsStateChanges(hv)) {
                 events.publish(QuantixEvent.Kind.VM, "STARTED", spec.name(), "VM started");
             }
+            journal.finish(intent);
             return vm;
         } catch (RuntimeException e) {
             LOG.warn("creating VM {} failed, rolling back: {}", spec.name(), e.getMessage());
-            throw undo.rollback(e);
+            int failures = e.getSuppressed().length;
+            RuntimeException failure = undo.rollback(e);
+            if (failure.getSuppressed().length == failures) {
+                journal.finish(intent);
+            } else {
+                // what could not be undone now is tried again when the node next starts
+                LOG.error("the rollback of VM {} is incomplete; it is retried at the next start", spec.name());
+            }
+            throw failure;
         }
+    }
+
+    /** Names everything the create will make: its volumes, its ports and MAC addresses. */
+    private CreateIntent plan(String id, VmSpec spec, boolean seed) {
+        List<VolumeRef> volumes = new ArrayList<>();
+        for (int i = 0; i < spec.disks().size(); i++) {
+            volumes.add(new VolumeRef(spec.disks().get(i).pool(), diskVolumeName(spec.name(), i)));
+        }
+        List<CreateIntent.Port> ports = new ArrayList<>();
+        Set<String> taken = inventory.macsInUse();
+        for (NicSpec n : spec.nics()) {
+            String mac = n.mac().orElseGet(() -> randomMac(taken));
+            taken.add(mac);
+            ports.add(new CreateIntent.Port(n.network(), UUID.randomUUID().toString(), mac));
+        }
+        return new CreateIntent(id, spec.name(), spec.hypervisor(), volumes, ports, seed);
     }
 
     /** Everything that can be checked before a single resource is created. */
@@ -151,6 +185,10 @@ public class VmManager implements VmService {
         if (inventory.find(spec.name()).isPresent()) {
             throw QuantixException.alreadyExists("VM", spec.name());
         }
+        spec.directBoot().ifPresent(boot -> {
+            policy.hostPath("kernel path", boot.kernel());
+            policy.hostPath("initrd path", boot.initrd());
+        });
         if (spec.firmware().uefi()) {
             backends.hypervisors.require(spec.hypervisor(), Capability.UEFI);
         }
@@ -175,25 +213,24 @@ public class VmManager implements VmService {
         }
     }
 
-    private List<AttachedDisk> createDisks(VmSpec spec, UndoLog undo) {
+    private List<AttachedDisk> createDisks(VmSpec spec, CreateIntent intent, UndoLog undo) {
         List<AttachedDisk> disks = new ArrayList<>();
         for (int i = 0; i < spec.disks().size(); i++) {
             DiskSpec d = spec.disks().get(i);
             VolumeFormat format = d.format().orElseThrow();
-            Volume v = storage.createVolume(d.pool(), new VolumeSpec(diskVolumeName(spec.name(), i), d.sizeBytes(), format));
+            Volume v = storage.createVolume(d.pool(), new VolumeSpec(intent.volumes().get(i).volume(), d.sizeBytes(), format));
             undo.done("volume " + v.ref(), () -> storage.deleteUnused(v.ref()));
             disks.add(new AttachedDisk(v.ref(), v.source(), format, d.bus()));
         }
         return disks;
     }
 
-    private List<AttachedNic> createPorts(VmSpec spec, UndoLog undo) {
+    private List<AttachedNic> createPorts(VmSpec spec, CreateIntent intent, UndoLog undo) {
         List<AttachedNic> nics = new ArrayList<>();
-        Set<String> taken = inventory.macsInUse();
-        for (NicSpec n : spec.nics()) {
-            String portId = UUID.randomUUID().toString();
-            String mac = n.mac().orElseGet(() -> randomMac(taken));
-            taken.add(mac);
+        for (int i = 0; i < spec.nics().size(); i++) {
+            NicSpec n = spec.nics().get(i);
+            String portId = intent.ports().get(i).id();
+            String mac = intent.ports().get(i).mac();
             NicBinding binding = networks.createPort(n.network(), new PortSpec(portId, mac, spec.name(), spec.tags()));
             undo.done("port " + portId + " on " + n.network(), () -> networks.deletePort(n.network(), portId));
             nics.add(new AttachedNic(n.network(), portId, mac, n.model(), binding));
@@ -345,6 +382,7 @@ public class VmManager implements VmService {
     public MigrationProgress migrate(String name, MigrationSpec spec, Consumer<MigrationProgress> progress) {
         Validation.required("migration", spec);
         Validation.required("progress listener", progress);
+        MigrationTargets.check(spec);
         Vm vm = get(name);
         HypervisorBackend hv = backends.hypervisors.require(vm.spec().hypervisor(), Capability.LIVE_MIGRATION);
         if (vm.state() != PowerState.STOPPED && !spec.live()) {

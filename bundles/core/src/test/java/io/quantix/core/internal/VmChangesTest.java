@@ -24,7 +24,18 @@ import io.quantix.api.VolumeRef;
 import io.quantix.api.VolumeSpec;
 import io.quantix.api.spi.Backend;
 import io.quantix.api.spi.StorageBackend;
+import io.quantix.api.DirectBoot;
+import io.quantix.api.IsoImage;
+import io.quantix.api.MigrationProgress;
+import io.quantix.api.MigrationSpec;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.util.function.Consumer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
@@ -49,6 +60,8 @@ class VmChangesTest {
     private final List<String> resizedByHypervisor = new ArrayList<>();
     private StorageManager storageManager;
     private final List<Set<String>> retagged = new ArrayList<>();
+    private final List<String> media = new ArrayList<>();
+    private final List<MigrationSpec> migrations = new ArrayList<>();
     @TempDir
     Path work;
 
@@ -201,17 +214,96 @@ class VmChangesTest {
         assertEquals(1, attached.size());
     }
 
+    // ---- what an API client names on the host, and how much it may upload (EdgePolicy, checked in the core) ----
+
+    @Test
+    void anIsoPathOutsideTheAllowedFoldersIsRefusedAndTheDriveKeepsItsMedia() throws IOException {
+        VmManager vms = node(Set.of(Capability.HOT_PLUG), false);
+        Path escape = Files.createSymbolicLink(allowed().resolve("etc"), Path.of("/etc"));
+
+        for (String path : List.of("/etc/shadow", escape.resolve("shadow").toString(), allowed() + "/../../etc/shadow")) {
+            assertCode(ErrorCode.INVALID_ARGUMENT, () -> vms.changeMedia("web", Optional.of(path)));
+        }
+        assertEquals(List.of(), media);
+
+        String iso = allowed().resolve("install.iso").toString();
+        vms.changeMedia("web", Optional.of(iso));
+        assertEquals(List.of(iso), media);
+    }
+
+    @Test
+    void aDirectBootKernelOutsideTheAllowedFoldersIsRefusedBeforeAnythingIsMade() {
+        VmManager vms = node(Set.of(), false);
+        String initrd = allowed().resolve("initrd.img").toString();
+
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> vms.create(VmSpec.builder("boot1").hypervisor("hv")
+                .directBoot(new DirectBoot("/etc/shadow", initrd, "console=ttyS0"))
+                .disk(DiskSpec.of("p", Validation.GIB)).build(), Optional.empty(), false));
+        assertEquals(List.of(), storage.created);
+    }
+
+    @Test
+    void aPoolPathOrKeyFileOutsideTheAllowedFoldersIsRefusedBeforeTheBackendLooksAtIt() {
+        node(Set.of(), false);
+        storage.hostPathOptions = Set.of("path", "keyring");
+
+        for (Map<String, String> options : List.of(Map.of("path", "/etc"), Map.of("keyring", "/etc/shadow"),
+                Map.of("path", allowed().toString(), "keyring", "/root/.ssh/id_rsa"))) {
+            assertCode(ErrorCode.INVALID_ARGUMENT,
+                    () -> storageManager.createPool(new StoragePoolSpec("q", "fake", options)));
+        }
+        assertEquals(List.of(), storage.probed);
+    }
+
+    @Test
+    void aHostileMigrationUriIsRefusedBeforeTheHypervisorSeesIt() {
+        VmManager vms = node(Set.of(Capability.LIVE_MIGRATION), false);
+
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> vms.migrate("web",
+                MigrationSpec.live("qemu+ext:///system?command=/bin/sh"), p -> { }));
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> vms.migrate("web",
+                MigrationSpec.live("qemu+ssh://node2/system?keyfile=/etc/shadow"), p -> { }));
+        assertEquals(List.of(), migrations);
+    }
+
+    @Test
+    void anUploadOverTheNodeLimitIsRefusedWhateverLimitTheClientGaveAndLeavesNothing() {
+        node(Set.of(), false);
+        storage.capabilities = Set.of(Capability.ISO_LIBRARY);
+
+        // the node allows 1 MiB; the client claims it may send anything
+        assertCode(ErrorCode.INVALID_ARGUMENT, () -> storageManager.uploadIso("p", "big.iso",
+                new ByteArrayInputStream(new byte[(int) Validation.MIB + 1]), Long.MAX_VALUE));
+        assertEquals(List.of(), storageManager.listIsos("p"));
+
+        // within both limits it is stored; the smaller of the two is what the backend enforces
+        storageManager.uploadIso("p", "small.iso", new ByteArrayInputStream(new byte[4096]), 8192);
+        assertEquals(List.of("small.iso"), storageManager.listIsos("p").stream().map(IsoImage::name).toList());
+        assertEquals(List.of(Validation.MIB, 8192L), storage.uploadLimits);
+    }
+
     private VmManager node(Set<Capability> capabilities, boolean attachFails) {
         Events events = new Events();
         BackendRegistry registry = new BackendRegistry(events);
         VmInventory inventory = new VmInventory(registry);
         ConfigurationAdmin configAdmin = configAdmin(Map.of(DefinitionStore.NAME, "p", "backend", "fake"));
-        storageManager = new StorageManager(registry, events, configAdmin, inventory);
+        EdgePolicy policy = new EdgePolicy(List.of(allowed()), Validation.MIB);
+        storageManager = new StorageManager(registry, events, configAdmin, inventory, policy);
         NetworkManager networkManager = new NetworkManager(registry, events, configAdmin(Map.of()), inventory,
                 new NetworkTombstones(work.resolve("tombstones.properties")));
         registry.bindHypervisor(new RecordingHypervisorDouble(capabilities, attachFails), Map.of(Backend.PROPERTY, "hv"));
         registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
-        return new VmManager(registry, storageManager, networkManager, events, inventory);
+        return new VmManager(registry, storageManager, networkManager, events, inventory, policy,
+                new IntentJournal(work.resolve("intents")));
+    }
+
+    /** The one folder this test's node lets API clients name. */
+    private Path allowed() {
+        try {
+            return Files.createDirectories(work.resolve("allowed"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Config Admin holding one storage pool definition, or none. */
@@ -269,6 +361,17 @@ class VmChangesTest {
         }
 
         @Override
+        public void changeMedia(String vm, Optional<String> isoPath) {
+            isoPath.ifPresent(media::add);
+        }
+
+        @Override
+        public MigrationProgress migrate(String vm, MigrationSpec spec, Consumer<MigrationProgress> progress) {
+            migrations.add(spec);
+            throw new QuantixException(ErrorCode.BACKEND_ERROR, "no destination in this test");
+        }
+
+        @Override
         public List<Vm> list() {
             return List.of(new Vm("3f0c2a4e-8d7b-4c1e-9a6f-0b5d2e7c9a13", VmSpec.builder("web").hypervisor("hv").build(),
                     PowerState.RUNNING, attached, List.of()));
@@ -291,6 +394,10 @@ class VmChangesTest {
         final List<String> deleted = new ArrayList<>();
         final List<String> resizedOffline = new ArrayList<>();
         Set<Capability> capabilities = Set.of(Capability.VOLUME_RESIZE);
+        Set<String> hostPathOptions = Set.of();
+        final List<String> probed = new ArrayList<>();
+        final List<Long> uploadLimits = new ArrayList<>();
+        private final List<IsoImage> isos = new ArrayList<>();
         boolean managedOutside;
         private final Map<String, Volume> volumes = new java.util.TreeMap<>();
 
@@ -316,6 +423,7 @@ class VmChangesTest {
 
         @Override
         public PoolUsage probe(StoragePoolSpec pool) {
+            probed.add(pool.name());
             return new PoolUsage(100 * Validation.GIB, 0, 100 * Validation.GIB);
         }
 
@@ -346,6 +454,34 @@ class VmChangesTest {
         @Override
         public boolean volumesManagedOutside() {
             return managedOutside;
+        }
+
+        @Override
+        public Set<String> hostPathOptions() {
+            return hostPathOptions;
+        }
+
+        @Override
+        public List<IsoImage> isos(StoragePoolSpec pool) {
+            return List.copyOf(isos);
+        }
+
+        /** Enforces the limit it is given as the real backends do (Uploads.copy): over it, nothing is kept. */
+        @Override
+        public IsoImage uploadIso(StoragePoolSpec pool, String name, InputStream data, long maxBytes) {
+            uploadLimits.add(maxBytes);
+            long size;
+            try {
+                size = data.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (size > maxBytes) {
+                throw QuantixException.invalid("the upload is larger than the limit of " + maxBytes + " bytes");
+            }
+            IsoImage iso = new IsoImage(pool.name(), name, size, new DiskSource.File("/pools/p/isos/" + name));
+            isos.add(iso);
+            return iso;
         }
 
         @Override

@@ -13,6 +13,7 @@ import io.quantix.proto.node.v1.NodeDaemonServiceGrpc;
 import io.quantix.security.AdminAccount;
 import io.quantix.security.Authenticator;
 import io.quantix.security.Session;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Set;
@@ -28,6 +29,8 @@ final class AuthInterceptor implements ServerInterceptor {
     static final Context.Key<String> TOKEN = Context.key("quantix-token");
     /** Who is calling, for the audit log: the client's IP address. */
     static final Context.Key<String> CLIENT = Context.key("quantix-client");
+    /** The client's address as the transport saw it, for first-boot setup (which trusts loopback); null if not IP. */
+    static final Context.Key<InetAddress> CLIENT_ADDRESS = Context.key("quantix-client-address");
     /** The full method name, for the log line of a failure. */
     static final Context.Key<String> METHOD = Context.key("quantix-method");
 
@@ -53,8 +56,9 @@ final class AuthInterceptor implements ServerInterceptor {
             ServerCallHandler<Q, R> next) {
         String service = call.getMethodDescriptor().getServiceName();
         String method = call.getMethodDescriptor().getFullMethodName();
-        Context context = Context.current().withValue(METHOD, method)
-                .withValue(CLIENT, client(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)));
+        SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        Context context = Context.current().withValue(METHOD, method).withValue(CLIENT, client(remote))
+                .withValue(CLIENT_ADDRESS, remote instanceof InetSocketAddress inet ? inet.getAddress() : null);
         try {
             if (!HEALTH.equals(service) && !admin.exists() && !OPEN_METHODS.contains(method)) {
                 throw new QuantixException(ErrorCode.UNAUTHENTICATED,

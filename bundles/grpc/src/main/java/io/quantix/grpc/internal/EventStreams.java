@@ -6,6 +6,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
+import io.quantix.api.VolumeRef;
 import io.quantix.proto.node.v1.Event;
 import io.quantix.proto.node.v1.StreamEventsRequest;
 import java.time.Instant;
@@ -50,7 +51,7 @@ final class EventStreams implements EventHandler {
             }
         }
         Optional<String> subject = request.getSubject().isEmpty() ? Optional.empty()
-                : Optional.of(Validation.name("subject", request.getSubject()));
+                : Optional.of(subject(request.getSubject()));
         Subscriber subscriber = new Subscriber(out, kinds.isEmpty() ? EnumSet.allOf(QuantixEvent.Kind.class) : kinds,
                 subject, token);
         streams.add(subscriber);
@@ -64,6 +65,21 @@ final class EventStreams implements EventHandler {
         // tells the client that no later event will be missed, as REST's ": connected" line does
         subscriber.offer(Event.newBuilder().setKind(STREAM).setType(SUBSCRIBED).setMessage("listening for events")
                 .setAt(Protos.timestamp(Instant.now())).build());
+    }
+
+    /**
+     * A subject an event can carry: the name of a VM, pool, network or backend, or {@code pool/name} for a volume
+     * or an ISO image (as {@link VolumeRef#toString()} writes it).
+     */
+    static String subject(String value) {
+        int slash = value.indexOf('/');
+        try {
+            return slash < 0 ? Validation.name("subject", value)
+                    : new VolumeRef(value.substring(0, slash), value.substring(slash + 1)).toString();
+        } catch (QuantixException e) {
+            throw QuantixException.invalid("subject " + Validation.quote(value) + " is invalid: use the name of a VM,"
+                    + " pool, network or backend, or pool/volume for a volume or ISO image");
+        }
     }
 
     @Override

@@ -73,7 +73,7 @@ public class GrpcServer {
         @AttributeDefinition(description = "Largest message accepted, in bytes (upload chunks included)", min = "65536")
         int maxMessageBytes() default 4 * 1024 * 1024;
 
-        @AttributeDefinition(description = "Seconds between checks that each open stream's token is still valid", min = "1")
+        @AttributeDefinition(description = "Seconds between checks that each open stream's token has not expired (a revoked token ends its streams at once)", min = "1")
         int tokenCheckSeconds() default 15;
     }
 

@@ -6,6 +6,7 @@ import static io.quantix.grpc.internal.Calls.unary;
 import com.google.protobuf.Empty;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.quantix.api.ErrorCode;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
@@ -18,6 +19,7 @@ import io.quantix.api.service.VmService;
 import io.quantix.proto.node.v1.AttachDiskRequest;
 import io.quantix.proto.node.v1.AttachNICRequest;
 import io.quantix.proto.node.v1.ChangeMediaRequest;
+import io.quantix.proto.node.v1.ChangePasswordRequest;
 import io.quantix.proto.node.v1.CloneVolumeRequest;
 import io.quantix.proto.node.v1.ConsoleEndpoint;
 import io.quantix.proto.node.v1.CreateSnapshotRequest;
@@ -51,6 +53,7 @@ import io.quantix.proto.node.v1.NodeDaemonServiceGrpc;
 import io.quantix.proto.node.v1.NodeInfo;
 import io.quantix.proto.node.v1.PoolRequest;
 import io.quantix.proto.node.v1.ResizeVolumeRequest;
+import io.quantix.proto.node.v1.RevokeSessionsResponse;
 import io.quantix.proto.node.v1.Snapshot;
 import io.quantix.proto.node.v1.SnapshotRequest;
 import io.quantix.proto.node.v1.StoragePool;
@@ -68,6 +71,7 @@ import io.quantix.proto.node.v1.VolumeSnapshotRequest;
 import io.quantix.security.AdminAccount;
 import io.quantix.security.Authenticator;
 import io.quantix.security.Token;
+import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -111,8 +115,13 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
     public void setup(Credentials request, StreamObserver<Empty> out) {
         empty(out, () -> {
             char[] password = request.getPassword().toCharArray();
+            InetAddress client = AuthInterceptor.CLIENT_ADDRESS.get();
+            if (client == null) {
+                throw new QuantixException(ErrorCode.UNAUTHENTICATED, "setup needs a client with an IP address");
+            }
             try {
-                admin.create(request.getUsername(), password);
+                admin.create(request.getUsername(), password,
+                        request.getSetupCode().isEmpty() ? null : request.getSetupCode(), client);
             } finally {
                 Arrays.fill(password, '\0');
             }
@@ -137,6 +146,27 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
     @Override
     public void logout(Empty request, StreamObserver<Empty> out) {
         empty(out, () -> authenticator.revoke(AuthInterceptor.TOKEN.get()));
+    }
+
+    @Override
+    public void changePassword(ChangePasswordRequest request, StreamObserver<Empty> out) {
+        empty(out, () -> {
+            char[] current = request.getCurrentPassword().toCharArray();
+            char[] replacement = request.getNewPassword().toCharArray();
+            try {
+                admin.changePassword(AuthInterceptor.SESSION.get().username(), current, replacement,
+                        AuthInterceptor.CLIENT.get(), AuthInterceptor.TOKEN.get());
+            } finally {
+                Arrays.fill(current, '\0');
+                Arrays.fill(replacement, '\0');
+            }
+        });
+    }
+
+    @Override
+    public void revokeSessions(Empty request, StreamObserver<RevokeSessionsResponse> out) {
+        unary(out, () -> RevokeSessionsResponse.newBuilder()
+                .setRevoked(authenticator.revokeAll(AuthInterceptor.CLIENT.get())).build());
     }
 
     // ---- VMs ----
@@ -484,7 +514,8 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
         return Validation.name("volume", name);
     }
 
+    /** The client's own bound; 0 (unset) for none. The node's upload limit caps it either way (in the core). */
     private static long maxBytes(long value) {
-        return Validation.range("max_bytes", value, 1, Long.MAX_VALUE);
+        return value == 0 ? Long.MAX_VALUE : Validation.range("max_bytes", value, 1, Long.MAX_VALUE);
     }
 }

@@ -68,13 +68,7 @@ final class Protos {
         if (p.getMemoryMib() != 0) {
             spec.memoryMiB(p.getMemoryMib());
         }
-        if (p.getFirmware() != io.quantix.proto.node.v1.Firmware.FIRMWARE_UNSPECIFIED) {
-            spec.firmware(switch (p.getFirmware()) {
-                case BIOS -> Firmware.BIOS;
-                case UEFI -> Firmware.UEFI;
-                default -> throw unknown("firmware", p.getFirmwareValue());
-            });
-        }
+        firmware(p.getFirmware(), p.getFirmwareValue()).ifPresent(spec::firmware);
         if (p.hasHa()) {
             spec.ha(new HaPolicy(p.getHa().getEnabled(), p.getHa().getRestartPriority()));
         }
@@ -85,12 +79,7 @@ final class Protos {
         p.getDisksList().forEach(d -> spec.disk(diskSpec(d)));
         p.getNicsList().forEach(n -> spec.nic(nicSpec(n)));
         for (int i = 0; i < p.getBootOrderCount(); i++) {
-            spec.boot(switch (p.getBootOrder(i)) {
-                case BOOT_DISK -> BootDevice.DISK;
-                case BOOT_CDROM -> BootDevice.CDROM;
-                case BOOT_NETWORK -> BootDevice.NETWORK;
-                default -> throw unknown("boot device", p.getBootOrderValue(i));
-            });
+            spec.boot(bootDevice(p.getBootOrder(i), p.getBootOrderValue(i)));
         }
         p.getTagsList().forEach(spec::tag);
         return spec.build();
@@ -109,29 +98,70 @@ final class Protos {
         // an unspecified format is the pool's choice (qcow2 where the backend has it, else raw)
         Optional<VolumeFormat> format = p.getFormat() == io.quantix.proto.node.v1.VolumeFormat.VOLUME_FORMAT_UNSPECIFIED
                 ? Optional.empty() : Optional.of(format(p.getFormat(), p.getFormatValue()));
-        return new DiskSpec(p.getPool(), p.getSizeBytes(), format,
-                switch (p.getBus()) {
-                    case DISK_BUS_UNSPECIFIED, VIRTIO -> DiskBus.VIRTIO;
-                    case SCSI -> DiskBus.SCSI;
-                    case SATA -> DiskBus.SATA;
-                    default -> throw unknown("disk bus", p.getBusValue());
-                });
+        return new DiskSpec(p.getPool(), p.getSizeBytes(), format, bus(p.getBus(), p.getBusValue()));
     }
 
     static NicSpec nicSpec(io.quantix.proto.node.v1.NicSpec p) {
         return new NicSpec(p.getNetwork(), p.getMac().isEmpty() ? Optional.empty() : Optional.of(p.getMac()),
-                switch (p.getModel()) {
-                    case NIC_MODEL_UNSPECIFIED, NIC_VIRTIO -> NicModel.VIRTIO;
-                    case NIC_E1000 -> NicModel.E1000;
-                    default -> throw unknown("NIC model", p.getModelValue());
-                });
+                model(p.getModel(), p.getModelValue()));
+    }
+
+    // Every enum is mapped by an exhaustive switch without a default branch, both ways: a constant added on
+    // either side does not compile until it is mapped here (name-based valueOf failed at run time instead).
+    // UNRECOGNIZED is a number this build of the proto does not know.
+
+    /** Empty for UNSPECIFIED: the node's default. */
+    static Optional<Firmware> firmware(io.quantix.proto.node.v1.Firmware firmware, int value) {
+        return switch (firmware) {
+            case FIRMWARE_UNSPECIFIED -> Optional.empty();
+            case BIOS -> Optional.of(Firmware.BIOS);
+            case UEFI -> Optional.of(Firmware.UEFI);
+            case UEFI_SECURE_BOOT -> Optional.of(Firmware.UEFI_SECURE_BOOT);
+            case UNRECOGNIZED -> throw unknown("firmware", value);
+        };
+    }
+
+    static BootDevice bootDevice(io.quantix.proto.node.v1.BootDevice device, int value) {
+        return switch (device) {
+            case BOOT_DISK -> BootDevice.DISK;
+            case BOOT_CDROM -> BootDevice.CDROM;
+            case BOOT_NETWORK -> BootDevice.NETWORK;
+            // a boot order lists devices: "unspecified" is not one
+            case BOOT_DEVICE_UNSPECIFIED, UNRECOGNIZED -> throw unknown("boot device", value);
+        };
+    }
+
+    static DiskBus bus(io.quantix.proto.node.v1.DiskBus bus, int value) {
+        return switch (bus) {
+            case DISK_BUS_UNSPECIFIED, VIRTIO -> DiskBus.VIRTIO;
+            case SCSI -> DiskBus.SCSI;
+            case SATA -> DiskBus.SATA;
+            case UNRECOGNIZED -> throw unknown("disk bus", value);
+        };
+    }
+
+    static NicModel model(io.quantix.proto.node.v1.NicModel model, int value) {
+        return switch (model) {
+            case NIC_MODEL_UNSPECIFIED, NIC_VIRTIO -> NicModel.VIRTIO;
+            case NIC_E1000 -> NicModel.E1000;
+            case UNRECOGNIZED -> throw unknown("NIC model", value);
+        };
     }
 
     static VolumeFormat format(io.quantix.proto.node.v1.VolumeFormat format, int value) {
         return switch (format) {
             case VOLUME_FORMAT_UNSPECIFIED, QCOW2 -> VolumeFormat.QCOW2;
             case RAW -> VolumeFormat.RAW;
-            default -> throw unknown("volume format", value);
+            case UNRECOGNIZED -> throw unknown("volume format", value);
+        };
+    }
+
+    static NetworkType networkType(io.quantix.proto.node.v1.NetworkType type, int value) {
+        return switch (type) {
+            case NETWORK_TYPE_UNSPECIFIED, BRIDGE -> NetworkType.BRIDGE;
+            case VLAN -> NetworkType.VLAN;
+            case OVERLAY -> NetworkType.OVERLAY;
+            case UNRECOGNIZED -> throw unknown("network type", value);
         };
     }
 
@@ -144,7 +174,7 @@ final class Protos {
             case CONSOLE_TYPE_UNSPECIFIED, VNC -> ConsoleType.VNC;
             case SPICE -> ConsoleType.SPICE;
             case SERIAL -> ConsoleType.SERIAL;
-            default -> throw unknown("console type", value);
+            case UNRECOGNIZED -> throw unknown("console type", value);
         };
     }
 
@@ -152,8 +182,13 @@ final class Protos {
     static Optional<PowerState> stateFilter(io.quantix.proto.node.v1.PowerState state, int value) {
         return switch (state) {
             case POWER_STATE_UNSPECIFIED -> Optional.empty();
+            case RUNNING -> Optional.of(PowerState.RUNNING);
+            case PAUSED -> Optional.of(PowerState.PAUSED);
+            case SHUTTING_DOWN -> Optional.of(PowerState.SHUTTING_DOWN);
+            case STOPPED -> Optional.of(PowerState.STOPPED);
+            case CRASHED -> Optional.of(PowerState.CRASHED);
+            case UNAVAILABLE -> Optional.of(PowerState.UNAVAILABLE);
             case UNRECOGNIZED -> throw unknown("power state", value);
-            default -> Optional.of(PowerState.valueOf(state.name()));
         };
     }
 
@@ -175,13 +210,7 @@ final class Protos {
     }
 
     static NetworkSpec networkSpec(io.quantix.proto.node.v1.NetworkSpec p) {
-        NetworkType type = switch (p.getType()) {
-            case NETWORK_TYPE_UNSPECIFIED, BRIDGE -> NetworkType.BRIDGE;
-            case VLAN -> NetworkType.VLAN;
-            case OVERLAY -> NetworkType.OVERLAY;
-            default -> throw unknown("network type", p.getTypeValue());
-        };
-        return new NetworkSpec(p.getName(), p.getDriver(), type, optional(p.getCidr()), optional(p.getGateway()),
+        return new NetworkSpec(p.getName(), p.getDriver(), networkType(p.getType(), p.getTypeValue()), optional(p.getCidr()), optional(p.getGateway()),
                 p.getDhcp(), p.getVlanId() == 0 ? OptionalInt.empty() : OptionalInt.of(p.getVlanId()),
                 optional(p.getBridge()));
     }
@@ -221,7 +250,7 @@ final class Protos {
     static io.quantix.proto.node.v1.VMSpec vmSpec(VmSpec s) {
         var b = io.quantix.proto.node.v1.VMSpec.newBuilder().setName(s.name()).setHypervisor(s.hypervisor())
                 .setVcpus(s.vcpus()).setMemoryMib(s.memoryMiB())
-                .setFirmware(io.quantix.proto.node.v1.Firmware.valueOf(s.firmware().name()))
+                .setFirmware(firmware(s.firmware()))
                 .setHa(io.quantix.proto.node.v1.HaPolicy.newBuilder().setEnabled(s.ha().enabled())
                         .setRestartPriority(s.ha().restartPriority()))
                 .addAllTags(s.tags());
@@ -231,26 +260,85 @@ final class Protos {
                 .setBus(bus(d.bus()))));
         s.nics().forEach(n -> b.addNics(io.quantix.proto.node.v1.NicSpec.newBuilder().setNetwork(n.network())
                 .setMac(n.mac().orElse("")).setModel(model(n.model()))));
-        s.bootOrder().forEach(d -> b.addBootOrder(io.quantix.proto.node.v1.BootDevice.valueOf("BOOT_" + d.name())));
+        s.bootOrder().forEach(d -> b.addBootOrder(bootDevice(d)));
         s.directBoot().ifPresent(d -> b.setDirectBoot(io.quantix.proto.node.v1.DirectBoot.newBuilder()
                 .setKernel(d.kernel()).setInitrd(d.initrd()).setCmdline(d.cmdline())));
         return b.build();
     }
 
+    static io.quantix.proto.node.v1.Firmware firmware(Firmware firmware) {
+        return switch (firmware) {
+            case BIOS -> io.quantix.proto.node.v1.Firmware.BIOS;
+            case UEFI -> io.quantix.proto.node.v1.Firmware.UEFI;
+            case UEFI_SECURE_BOOT -> io.quantix.proto.node.v1.Firmware.UEFI_SECURE_BOOT;
+        };
+    }
+
+    static io.quantix.proto.node.v1.BootDevice bootDevice(BootDevice device) {
+        return switch (device) {
+            case DISK -> io.quantix.proto.node.v1.BootDevice.BOOT_DISK;
+            case CDROM -> io.quantix.proto.node.v1.BootDevice.BOOT_CDROM;
+            case NETWORK -> io.quantix.proto.node.v1.BootDevice.BOOT_NETWORK;
+        };
+    }
+
     static io.quantix.proto.node.v1.PowerState state(PowerState state) {
-        return io.quantix.proto.node.v1.PowerState.valueOf(state.name());
+        return switch (state) {
+            case RUNNING -> io.quantix.proto.node.v1.PowerState.RUNNING;
+            case PAUSED -> io.quantix.proto.node.v1.PowerState.PAUSED;
+            case SHUTTING_DOWN -> io.quantix.proto.node.v1.PowerState.SHUTTING_DOWN;
+            case STOPPED -> io.quantix.proto.node.v1.PowerState.STOPPED;
+            case CRASHED -> io.quantix.proto.node.v1.PowerState.CRASHED;
+            case UNAVAILABLE -> io.quantix.proto.node.v1.PowerState.UNAVAILABLE;
+        };
     }
 
     static io.quantix.proto.node.v1.VolumeFormat format(VolumeFormat format) {
-        return io.quantix.proto.node.v1.VolumeFormat.valueOf(format.name());
+        return switch (format) {
+            case QCOW2 -> io.quantix.proto.node.v1.VolumeFormat.QCOW2;
+            case RAW -> io.quantix.proto.node.v1.VolumeFormat.RAW;
+        };
     }
 
     static io.quantix.proto.node.v1.DiskBus bus(DiskBus bus) {
-        return io.quantix.proto.node.v1.DiskBus.valueOf(bus.name());
+        return switch (bus) {
+            case VIRTIO -> io.quantix.proto.node.v1.DiskBus.VIRTIO;
+            case SCSI -> io.quantix.proto.node.v1.DiskBus.SCSI;
+            case SATA -> io.quantix.proto.node.v1.DiskBus.SATA;
+        };
     }
 
     static io.quantix.proto.node.v1.NicModel model(NicModel model) {
-        return io.quantix.proto.node.v1.NicModel.valueOf("NIC_" + model.name());
+        return switch (model) {
+            case VIRTIO -> io.quantix.proto.node.v1.NicModel.NIC_VIRTIO;
+            case E1000 -> io.quantix.proto.node.v1.NicModel.NIC_E1000;
+        };
+    }
+
+    static io.quantix.proto.node.v1.ConsoleType consoleType(ConsoleType type) {
+        return switch (type) {
+            case VNC -> io.quantix.proto.node.v1.ConsoleType.VNC;
+            case SPICE -> io.quantix.proto.node.v1.ConsoleType.SPICE;
+            case SERIAL -> io.quantix.proto.node.v1.ConsoleType.SERIAL;
+        };
+    }
+
+    static io.quantix.proto.node.v1.NetworkType networkType(NetworkType type) {
+        return switch (type) {
+            case BRIDGE -> io.quantix.proto.node.v1.NetworkType.BRIDGE;
+            case VLAN -> io.quantix.proto.node.v1.NetworkType.VLAN;
+            case OVERLAY -> io.quantix.proto.node.v1.NetworkType.OVERLAY;
+        };
+    }
+
+    static io.quantix.proto.node.v1.MigrationProgress.Phase phase(MigrationProgress.Phase phase) {
+        return switch (phase) {
+            case STARTING -> io.quantix.proto.node.v1.MigrationProgress.Phase.STARTING;
+            case TRANSFERRING -> io.quantix.proto.node.v1.MigrationProgress.Phase.TRANSFERRING;
+            case COMPLETED -> io.quantix.proto.node.v1.MigrationProgress.Phase.COMPLETED;
+            case CANCELLED -> io.quantix.proto.node.v1.MigrationProgress.Phase.CANCELLED;
+            case FAILED -> io.quantix.proto.node.v1.MigrationProgress.Phase.FAILED;
+        };
     }
 
     static io.quantix.proto.node.v1.VolumeRef volumeRef(VolumeRef ref) {
@@ -280,7 +368,7 @@ final class Protos {
 
     static io.quantix.proto.node.v1.ConsoleEndpoint console(ConsoleEndpoint c) {
         var b = io.quantix.proto.node.v1.ConsoleEndpoint.newBuilder()
-                .setType(io.quantix.proto.node.v1.ConsoleType.valueOf(c.type().name())).setHost(c.host())
+                .setType(consoleType(c.type())).setHost(c.host())
                 .setPort(c.port()).setPassword(c.password().orElse("")).setPath(c.path().orElse(""));
         c.expiresAt().ifPresent(t -> b.setExpiresAt(timestamp(t)));
         return b.build();
@@ -294,7 +382,7 @@ final class Protos {
 
     static io.quantix.proto.node.v1.MigrationProgress progress(MigrationProgress p) {
         return io.quantix.proto.node.v1.MigrationProgress.newBuilder()
-                .setPhase(io.quantix.proto.node.v1.MigrationProgress.Phase.valueOf(p.phase().name()))
+                .setPhase(phase(p.phase()))
                 .setDataTotal(p.dataTotal()).setDataProcessed(p.dataProcessed()).setDataRemaining(p.dataRemaining())
                 .setDirtyRate(p.dirtyRate()).setDowntimeMillis(p.downtimeMillis()).setElapsedMillis(p.elapsedMillis())
                 .build();
@@ -353,7 +441,7 @@ final class Protos {
     static io.quantix.proto.node.v1.Network network(Network n) {
         NetworkSpec s = n.spec();
         var spec = io.quantix.proto.node.v1.NetworkSpec.newBuilder().setName(s.name()).setDriver(s.driver())
-                .setType(io.quantix.proto.node.v1.NetworkType.valueOf(s.type().name())).setCidr(s.cidr().orElse(""))
+                .setType(networkType(s.type())).setCidr(s.cidr().orElse(""))
                 .setGateway(s.gateway().orElse("")).setDhcp(s.dhcp()).setVlanId(s.vlanId().orElse(0))
                 .setBridge(s.bridge().orElse(""));
         return io.quantix.proto.node.v1.Network.newBuilder().setSpec(spec).setStatus(availability(n.status()))

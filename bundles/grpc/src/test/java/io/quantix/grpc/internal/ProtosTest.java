@@ -60,6 +60,13 @@ class ProtosTest {
     }
 
     @Test
+    void aSecureBootVmSurvivesTheRoundTrip() {
+        // a VM with this firmware used to make GetVMStatus and every ListVMs page holding it answer INTERNAL
+        VmSpec spec = VmSpec.builder("win1").firmware(Firmware.UEFI_SECURE_BOOT).build();
+        assertEquals(spec, Protos.vmSpec(Protos.vmSpec(spec)));
+    }
+
+    @Test
     void valuesTheApiRefusesAreInvalidArguments() {
         VMSpec good = VMSpec.newBuilder().setName("ok").build();
         List<Executable> bad = List.of(

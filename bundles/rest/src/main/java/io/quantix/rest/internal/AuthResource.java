@@ -9,9 +9,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-/** First-boot setup, login and logout. */
+/** First-boot setup, login, logout, password change and revoking every session. */
 final class AuthResource {
-    /** Body of setup and login. The password is a {@code char[]} so it is cleared once used. */
+    /** Body of login. The password is a {@code char[]} so it is cleared once used. */
     record Credentials(String username, char[] password) {
         Credentials {
             Validation.required("username", username);
@@ -29,6 +29,40 @@ final class AuthResource {
         }
     }
 
+    /** Body of setup: the credentials, and the setup code a client on another machine needs. */
+    record SetupRequest(String username, char[] password, String setupCode) {
+        SetupRequest {
+            Validation.required("username", username);
+            Validation.required("password", password);
+        }
+
+        void clear() {
+            Arrays.fill(password, '\0');
+        }
+
+        @Override
+        public String toString() {
+            return "SetupRequest[username=" + username + ", password=(hidden), setupCode=(hidden)]";
+        }
+    }
+
+    record PasswordChange(char[] currentPassword, char[] newPassword) {
+        PasswordChange {
+            Validation.required("currentPassword", currentPassword);
+            Validation.required("newPassword", newPassword);
+        }
+
+        void clear() {
+            Arrays.fill(currentPassword, '\0');
+            Arrays.fill(newPassword, '\0');
+        }
+
+        @Override
+        public String toString() {
+            return "PasswordChange[(hidden)]";
+        }
+    }
+
     record TokenReply(String token, Instant expiresAt) {
     }
 
@@ -42,18 +76,19 @@ final class AuthResource {
 
     List<Route> routes() {
         return List.of(
-                // open by necessity: there is nobody to authenticate before the admin exists; ALREADY_EXISTS after
+                // open by necessity: there is nobody to authenticate before the admin exists; ALREADY_EXISTS after.
+                // From another machine it takes the console's setup code, so reaching the port first is not enough.
                 Route.open("POST", "/setup", c -> {
-                    Credentials credentials = credentials(c);
+                    SetupRequest setup = read(c, SetupRequest.class);
                     try {
-                        admin.create(credentials.username(), credentials.password());
+                        admin.create(setup.username(), setup.password(), setup.setupCode(), c.clientInetAddress());
                     } finally {
-                        credentials.clear();
+                        setup.clear();
                     }
-                    return new Reply(201, Json.write(Map.of("username", credentials.username())), Map.of());
+                    return new Reply(201, Json.write(Map.of("username", setup.username())), Map.of());
                 }),
                 Route.open("POST", "/auth/login", c -> {
-                    Credentials credentials = credentials(c);
+                    Credentials credentials = read(c, Credentials.class);
                     Token token;
                     try {
                         token = authenticator.login(credentials.username(), credentials.password(), c.clientAddress());
@@ -65,13 +100,26 @@ final class AuthResource {
                 Route.secured("POST", "/auth/logout", c -> {
                     authenticator.revoke(c.token().orElseThrow());
                     return Reply.noContent();
-                }));
+                }),
+                Route.secured("POST", "/auth/password", c -> {
+                    PasswordChange change = read(c, PasswordChange.class);
+                    try {
+                        admin.changePassword(c.session().username(), change.currentPassword(), change.newPassword(),
+                                c.clientAddress(), c.token().orElseThrow());
+                    } finally {
+                        change.clear();
+                    }
+                    return Reply.noContent();
+                }),
+                Route.secured("POST", "/auth/sessions/revoke",
+                        c -> Reply.ok(Map.of("revoked", authenticator.revokeAll(c.clientAddress())))));
     }
 
-    private static Credentials credentials(Call call) {
+    /** A body holding passwords: the raw bytes are cleared once parsed. */
+    private static <T> T read(Call call, Class<T> type) {
         byte[] body = call.bodyBytes();
         try {
-            return Json.read(body, Credentials.class);
+            return Json.read(body, type);
         } finally {
             // the raw body holds the password too
             Arrays.fill(body, (byte) 0);

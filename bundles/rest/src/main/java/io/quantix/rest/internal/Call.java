@@ -7,6 +7,7 @@ import io.quantix.api.Validation;
 import io.quantix.security.Session;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.util.Map;
 import java.util.Optional;
 
@@ -76,9 +77,14 @@ final class Call {
         return token;
     }
 
-    /** The client's IP address: the {@code source} of logins in the audit log. */
+    /** The client's IP address: the {@code source} of logins in the audit log and the key of their lockout. */
     String clientAddress() {
-        return exchange.getRemoteAddress().getAddress().getHostAddress();
+        return clientInetAddress().getHostAddress();
+    }
+
+    /** The client's address as the connection saw it: first-boot setup trusts loopback. */
+    InetAddress clientInetAddress() {
+        return exchange.getRemoteAddress().getAddress();
     }
 
     /**

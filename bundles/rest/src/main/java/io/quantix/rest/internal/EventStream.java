@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * no extra code and every HTTP client can read it.
  *
  * <p>Each stream holds one server thread, so their number is capped. A client too slow to keep up is
- * disconnected rather than buffered without bound; one whose token expires or is revoked is disconnected at
- * the next keep-alive.
+ * disconnected rather than buffered without bound. One whose token is revoked (logout, revoke-all, password
+ * change) is disconnected at once, told by the {@link Authenticator}; one whose token expires, at the next
+ * keep-alive.
  */
 final class EventStream implements EventHandler {
     static final String TOPICS = QuantixEvent.TOPIC_PREFIX + "*";
@@ -67,19 +68,21 @@ final class EventStream implements EventHandler {
         for (BlockingQueue<String> queue : subscribers) {
             if (!queue.offer(frame)) {
                 LOG.info("event stream client too slow: disconnecting it");
-                queue.clear();
-                queue.offer(CLOSE);
+                end(queue);
             }
         }
+    }
+
+    /** Makes the stream's thread stop at its next frame: nothing queued before the end is sent. */
+    private static void end(BlockingQueue<String> queue) {
+        queue.clear();
+        queue.offer(CLOSE);
     }
 
     /** Ends every stream, so that the server can stop without waiting for clients. */
     void close() {
         closed = true;
-        subscribers.forEach(q -> {
-            q.clear();
-            q.offer(CLOSE);
-        });
+        subscribers.forEach(EventStream::end);
     }
 
     private Reply stream(Call call) throws IOException {
@@ -92,6 +95,7 @@ final class EventStream implements EventHandler {
             subscribers.add(queue);
         }
         String token = call.token().orElseThrow();
+        Authenticator.Subscription revocation = authenticator.onRevoked(token, () -> end(queue));
         var exchange = call.exchange();
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
@@ -117,6 +121,7 @@ final class EventStream implements EventHandler {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            revocation.close();
             subscribers.remove(queue);
         }
         return Reply.ALREADY_SENT;

@@ -69,13 +69,19 @@ final class Json {
 
     /** Parses a request body; every failure is an INVALID_ARGUMENT that says what was wrong, never a trace. */
     static <T> T read(byte[] body, Class<T> type) {
+        T value;
         try {
-            return MAPPER.readValue(body, type);
+            value = MAPPER.readValue(body, type);
         } catch (JacksonException e) {
             throw invalid(e);
         } catch (IOException e) {
             throw QuantixException.invalid("the request body cannot be read");
         }
+        // a body of just "null" binds to no record at all; found by RequestBodyFuzzTest (it was a 500)
+        if (value == null) {
+            throw QuantixException.invalid("the request body is not the JSON object expected here");
+        }
+        return value;
     }
 
     private static QuantixException invalid(JacksonException e) {

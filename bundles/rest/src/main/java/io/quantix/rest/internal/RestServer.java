@@ -1,5 +1,6 @@
 package io.quantix.rest.internal;
 
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
@@ -23,6 +24,8 @@ import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -62,6 +65,28 @@ public class RestServer {
     static final String BASE = "/api/v1";
     private static final Logger LOG = LoggerFactory.getLogger(RestServer.class);
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /**
+     * The JDK server's limits against slow and idle clients (slowloris). They are JVM-wide system properties the
+     * server reads once, when its first instance starts; each is set here unless the operator set it already
+     * (Karaf's {@code etc/system.properties}). Checked against JDK 17.0.15's {@code sun.net.httpserver.ServerConfig}:
+     * <ul>
+     * <li>{@code maxReqTime}: seconds a request may take from its first byte (TLS handshake, headers and body)
+     * until the body is read; a slower one is closed. The JDK server has no bound on the headers alone, so this
+     * also bounds streamed uploads: 300 s is a 4 GiB image at 15 MB/s. Larger or slower uploads belong on gRPC.
+     * <li>{@code idleInterval} / {@code clockTick}: a connection idle (or connected and silent) for 30 s is
+     * closed, checked every second.
+     * <li>{@code jdk.httpserver.maxConnections}: connections beyond 256 are closed as soon as accepted;
+     * {@code maxIdleConnections}: at most 64 kept alive between requests.
+     * </ul>
+     * The response time stays unbounded on purpose: an event stream is one long response.
+     */
+    static final Map<String, String> LIMITS = Map.of(
+            "sun.net.httpserver.maxReqTime", "300",
+            "sun.net.httpserver.timerMillis", "1000",
+            "sun.net.httpserver.idleInterval", "30",
+            "sun.net.httpserver.clockTick", "1000",
+            "jdk.httpserver.maxConnections", "256",
+            "sun.net.httpserver.maxIdleConnections", "64");
 
     @ObjectClassDefinition(id = PID, name = "Quantix REST API")
     @interface Config {
@@ -82,9 +107,6 @@ public class RestServer {
 
         @AttributeDefinition(description = "Hours an Idempotency-Key is remembered", min = "1")
         int idempotencyHours() default 24;
-
-        @AttributeDefinition(description = "Largest streamed upload (ISO image, disk image), in bytes", min = "1048576")
-        long maxUploadBytes() default 64L * 1024 * 1024 * 1024;
     }
 
     @Reference
@@ -124,25 +146,13 @@ public class RestServer {
         migrations = new Migrations(vms);
         routes.addAll(new VmResource(vms, new IdempotencyStore(Clock.systemUTC(),
                 Duration.ofHours(config.idempotencyHours()), 10_000), migrations).routes());
-        routes.addAll(new StorageResource(storage, config.maxUploadBytes()).routes());
+        routes.addAll(new StorageResource(storage).routes());
         routes.addAll(new NetworkResource(networks, groups, routers).routes());
         routes.addAll(events.routes());
         Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, config.maxBodyBytes());
 
-        SSLContext ssl = sslContext(tls);
         executor = Executors.newFixedThreadPool(config.threads(), threads());
-        server = HttpsServer.create(new InetSocketAddress(config.host(), config.port()), 128);
-        server.setHttpsConfigurator(new HttpsConfigurator(ssl) {
-            @Override
-            public void configure(HttpsParameters params) {
-                SSLParameters parameters = ssl.getDefaultSSLParameters();
-                parameters.setProtocols(PROTOCOLS);
-                params.setSSLParameters(parameters);
-            }
-        });
-        server.createContext("/", dispatcher);
-        server.setExecutor(executor);
-        server.start();
+        server = start(new InetSocketAddress(config.host(), config.port()), sslContext(tls), dispatcher, executor);
 
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put(EventConstants.EVENT_TOPIC, EventStream.TOPICS);
@@ -168,6 +178,32 @@ public class RestServer {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Starts an HTTPS server with the {@link #LIMITS} against slow and idle clients, serving everything with
+     * {@code handler}.
+     */
+    static HttpsServer start(InetSocketAddress address, SSLContext ssl, HttpHandler handler, Executor executor)
+            throws IOException {
+        LIMITS.forEach((property, value) -> {
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, value);
+            }
+        });
+        HttpsServer server = HttpsServer.create(address, 128);
+        server.setHttpsConfigurator(new HttpsConfigurator(ssl) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters parameters = ssl.getDefaultSSLParameters();
+                parameters.setProtocols(PROTOCOLS);
+                params.setSSLParameters(parameters);
+            }
+        });
+        server.createContext("/", handler);
+        server.setExecutor(executor);
+        server.start();
+        return server;
     }
 
     /** Keys from the node's keystore, in memory only. */

@@ -25,12 +25,13 @@ final class StorageResource {
     record ResizeRequest(long sizeBytes) {
     }
 
-    private final StorageService storage;
-    private final long maxUploadBytes;
+    /** A REST upload has no bound of its own: the node's upload limit (the core's, for every API) applies. */
+    private static final long NO_CLIENT_LIMIT = Long.MAX_VALUE;
 
-    StorageResource(StorageService storage, long maxUploadBytes) {
+    private final StorageService storage;
+
+    StorageResource(StorageService storage) {
         this.storage = storage;
-        this.maxUploadBytes = maxUploadBytes;
     }
 
     List<Route> routes() {
@@ -69,7 +70,7 @@ final class StorageResource {
                 Route.secured("PUT", "/pools/{name}/volumes/{volume}/image", c -> {
                     VolumeFormat format = c.query("format").map(StorageResource::format).orElse(VolumeFormat.QCOW2);
                     return created(storage.importVolume(c.name("name", "pool"), c.name("volume", "volume"), format,
-                            c.stream(), maxUploadBytes));
+                            c.stream(), NO_CLIENT_LIMIT));
                 }),
                 Route.secured("GET", "/pools/{name}/volumes/{volume}/snapshots", c -> Reply.ok(Page.of(
                         storage.volumeSnapshots(c.name("name", "pool"), c.name("volume", "volume")), c))),
@@ -88,7 +89,7 @@ final class StorageResource {
                 Route.secured("GET", "/pools/{name}/isos", c -> Reply.ok(Page.of(storage.listIsos(c.name("name", "pool")), c))),
                 Route.secured("PUT", "/pools/{name}/isos/{iso}", c -> {
                     IsoImage iso = storage.uploadIso(c.name("name", "pool"), c.name("iso", "ISO image"), c.stream(),
-                            maxUploadBytes);
+                            NO_CLIENT_LIMIT);
                     return Reply.created(RestServer.BASE + "/pools/" + iso.pool() + "/isos/" + iso.name(), iso);
                 }),
                 Route.secured("DELETE", "/pools/{name}/isos/{iso}", c -> {

@@ -108,4 +108,11 @@ class JsonTest {
         assertFalse(json.contains("chap-Pa55word"), json);
         assertFalse(json.contains("secret"), json);
     }
+
+    @Test
+    void aBodyOfJustNullIsRefusedNotAnInternalError() {
+        // found by RequestBodyFuzzTest: "null" bound to no record and the endpoint's toSpec() threw a NullPointerException
+        assertEquals("the request body is not the JSON object expected here", refused("null", VmCreateRequest.class));
+        assertEquals("the request body is not the JSON object expected here", refused(" null ", VmSpec.class));
+    }
 }

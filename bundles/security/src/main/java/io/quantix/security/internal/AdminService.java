@@ -10,13 +10,16 @@ import io.quantix.security.Session;
 import io.quantix.security.Token;
 import io.quantix.security.internal.AdminFile.Admin;
 import io.quantix.security.internal.AuditLog.Event;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -26,9 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin account ({@code <config>/admin.yaml}), its logins with lockout, the tokens they issue, and the audit
- * log of all of it. One component for both services because a password change must revoke tokens and count
- * toward the same lockout as logins.
+ * The admin account ({@code <config>/admin.yaml}) and its first-boot setup code, its logins with lockout per
+ * source address, the tokens they issue, and the audit log of all of it. One component for both services
+ * because a password change must revoke tokens and count toward the same lockout as logins.
  */
 // Immediate, so a node without an admin says so in its log at startup rather than at the first request.
 @Component(service = {AdminAccount.class, Authenticator.class}, configurationPid = AdminService.PID, immediate = true)
@@ -36,15 +39,17 @@ import org.slf4j.LoggerFactory;
 public class AdminService implements AdminAccount, Authenticator {
     static final String PID = "io.quantix.security";
     static final int MAX_PASSWORD_LENGTH = 1024;
+    static final int MAX_CONCURRENT_CHECKS = 2;
     private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
 
     @ObjectClassDefinition(id = PID, name = "Quantix security")
-    @interface Config {
+    public @interface Config {
         @AttributeDefinition(description = "Minutes a login token stays valid (default 12 hours).", min = "1", max = "43200")
         int tokenTtlMinutes() default 720;
     }
 
     private final AdminFile adminFile;
+    private final SetupCode setupCode;
     private final AuditLog audit;
     private final LoginThrottle throttle;
     private final TokenStore tokens;
@@ -52,11 +57,14 @@ public class AdminService implements AdminAccount, Authenticator {
     /** Checked instead of the admin's hash for unknown user names, at the same cost. */
     private final String unmatchable;
     /**
-     * Every password check runs under this lock, one at a time and in arrival order. Each Argon2id check takes
-     * 64 MiB, so a burst of parallel logins cannot exhaust the heap, and the lockout counts exactly: no attempt
-     * slips through while others are still being checked.
+     * Password checks (and hashes) running at once, at most. Each Argon2id check takes 64 MiB and a core for a
+     * moment: sized for a 2-core node, so a login flood can neither exhaust the heap nor starve the calls of
+     * clients already logged in. A network attempt beyond it is refused at once (LOCKED_OUT, "try again in a
+     * moment") rather than queued; the console waits its turn.
      */
-    private final ReentrantLock checks = new ReentrantLock(true);
+    final Semaphore checks = new Semaphore(MAX_CONCURRENT_CHECKS, true);
+    /** Serialises changes to the account file (setup, password change). */
+    private final ReentrantLock account = new ReentrantLock();
 
     @Activate
     public AdminService(Config config) {
@@ -64,13 +72,17 @@ public class AdminService implements AdminAccount, Authenticator {
                 Duration.ofMinutes(Validation.range("tokenTtlMinutes", config.tokenTtlMinutes(), 1, 43200)),
                 Argon2id.DEFAULT);
         if (!exists()) {
+            setupCode.current(); // created now, so the console can show it before anyone asks
+            // the code itself is never logged: the node's log may be readable by more people than its console
             LOG.warn("No admin account yet ({} is missing): the APIs refuse everything but health until first-boot"
-                    + " setup creates it", adminFile.path());
+                    + " setup creates it, with qx:admin-setup on the console, the setup API from this machine, or the"
+                    + " setup API from elsewhere with the code that qx:setup-code shows", adminFile.path());
         }
     }
 
     AdminService(Path configDir, Path dataDir, Clock clock, Duration tokenTtl, Argon2id.Params hashParams) {
         this.adminFile = new AdminFile(configDir);
+        this.setupCode = new SetupCode(configDir);
         this.audit = new AuditLog(dataDir, clock);
         this.throttle = new LoginThrottle(clock);
         this.tokens = new TokenStore(clock, tokenTtl);
@@ -85,48 +97,79 @@ public class AdminService implements AdminAccount, Authenticator {
 
     @Override
     public void create(String username, char[] password) {
-        Validation.name("admin user", username);
-        requireStrong(password);
-        checks.lock();
-        try {
-            if (adminFile.exists()) {
-                throw QuantixException.alreadyExists("admin account", username);
-            }
-            adminFile.save(new Admin(username, argon2.hash(password)));
-            // Tokens of an earlier admin, whose file was deleted to reset the node, must not outlive it.
-            tokens.revokeAll();
-            audit.record(Event.ADMIN_CREATED, username, null);
-            LOG.info("Admin account '{}' created in {}", username, adminFile.path());
-        } finally {
-            checks.unlock();
-        }
+        createChecked(username, password, CONSOLE);
     }
 
     @Override
-    public void changePassword(String username, char[] currentPassword, char[] newPassword, String source) {
-        requireStrong(newPassword);
-        checks.lock();
-        try {
-            Admin admin = authenticate(username, currentPassword, source);
-            adminFile.save(new Admin(admin.username(), argon2.hash(newPassword)));
-            tokens.revokeAll();
-            audit.record(Event.PASSWORD_CHANGED, admin.username(), source);
-            LOG.info("Admin password changed; every token issued before was revoked");
-        } finally {
-            checks.unlock();
+    public void create(String username, char[] password, String code, InetAddress client) {
+        String source = client.getHostAddress();
+        if (exists()) {
+            throw QuantixException.alreadyExists("admin account", "of this node");
         }
+        if (!client.isLoopbackAddress() && !setupCode.matches(code)) {
+            audit.recordLimited(Event.SETUP_REFUSED, null, source);
+            throw new QuantixException(ErrorCode.UNAUTHENTICATED, "setup from another machine needs the node's setup"
+                    + " code: run qx:setup-code on the node's console (or set up from the node itself)");
+        }
+        createChecked(username, password, source);
+    }
+
+    private void createChecked(String username, char[] password, String source) {
+        Validation.name("admin user", username);
+        requireStrong(password);
+        withCheck(source, () -> {
+            account.lock();
+            try {
+                if (adminFile.exists()) {
+                    throw QuantixException.alreadyExists("admin account", username);
+                }
+                adminFile.save(new Admin(username, argon2.hash(password)));
+                setupCode.consume();
+                // Tokens of an earlier admin, whose file was deleted to reset the node, must not outlive it.
+                tokens.revokeAllExcept(null);
+                audit.record(Event.ADMIN_CREATED, username, CONSOLE.equals(source) ? null : source);
+                LOG.info("Admin account '{}' created in {}", username, adminFile.path());
+                return null;
+            } finally {
+                account.unlock();
+            }
+        });
+    }
+
+    @Override
+    public String setupCode() {
+        if (exists()) {
+            throw QuantixException.alreadyExists("admin account", "of this node (setup is done: there is no setup code)");
+        }
+        return setupCode.current();
+    }
+
+    @Override
+    public void changePassword(String username, char[] currentPassword, char[] newPassword, String source,
+            String keepToken) {
+        requireStrong(newPassword);
+        withCheck(source, () -> {
+            Admin admin = authenticate(username, currentPassword, source);
+            account.lock();
+            try {
+                adminFile.save(new Admin(admin.username(), argon2.hash(newPassword)));
+                tokens.revokeAllExcept(keepToken);
+            } finally {
+                account.unlock();
+            }
+            audit.record(Event.PASSWORD_CHANGED, admin.username(), source);
+            LOG.info("Admin password changed; every other token issued before was revoked");
+            return null;
+        });
     }
 
     @Override
     public Token login(String username, char[] password, String source) {
-        checks.lock();
-        try {
+        return withCheck(source, () -> {
             Admin admin = authenticate(username, password, source);
             audit.record(Event.LOGIN_OK, admin.username(), source);
             return tokens.issue(admin.username());
-        } finally {
-            checks.unlock();
-        }
+        });
     }
 
     @Override
@@ -139,9 +182,41 @@ public class AdminService implements AdminAccount, Authenticator {
         tokens.revoke(token).ifPresent(session -> audit.record(Event.TOKEN_REVOKED, session.username(), null));
     }
 
+    @Override
+    public int revokeAll(String source) {
+        int ended = tokens.revokeAllExcept(null);
+        audit.record(Event.SESSIONS_REVOKED, null, source);
+        LOG.info("Every session was revoked ({} live)", ended);
+        return ended;
+    }
+
+    @Override
+    public Subscription onRevoked(String token, Runnable onRevoked) {
+        return tokens.onRevoked(token, onRevoked);
+    }
+
     /**
-     * Checks a user name and password against the admin account, with lockout and an audit line for every
-     * failure. Returns the admin on success; UNAUTHENTICATED or LOCKED_OUT otherwise.
+     * Runs a password check or hash with one of the {@link #checks} permits: the console waits for one, a
+     * network client gets LOCKED_OUT at once when none is free. That refusal is audited, rate-limited.
+     */
+    private <T> T withCheck(String source, Supplier<T> work) {
+        if (CONSOLE.equals(source)) {
+            checks.acquireUninterruptibly();
+        } else if (!checks.tryAcquire()) {
+            audit.recordLimited(Event.LOGIN_BUSY, null, source);
+            throw new QuantixException(ErrorCode.LOCKED_OUT, "the node is busy checking other logins: try again in a moment");
+        }
+        try {
+            return work.get();
+        } finally {
+            checks.release();
+        }
+    }
+
+    /**
+     * Checks a user name and password against the admin account, with lockout per source address and an audit
+     * line for every failure. Returns the admin on success; UNAUTHENTICATED or LOCKED_OUT otherwise. The console
+     * is not throttled: it is the way back in for the real admin while an address floods the network APIs.
      */
     private Admin authenticate(String username, char[] password, String source) {
         Optional<Admin> admin = loadForLogin(source);
@@ -149,27 +224,29 @@ public class AdminService implements AdminAccount, Authenticator {
         // Only the admin's own name is written to the audit log: a name that is not it is often a password
         // typed into the wrong field.
         String audited = named.map(Admin::username).orElse(null);
-        String key = throttleKey(username);
-        Optional<Instant> lockedUntil = throttle.lockedUntil(key);
+        boolean throttled = !CONSOLE.equals(source);
+        Optional<Instant> lockedUntil = throttled ? throttle.lockedUntil(source) : Optional.empty();
         if (lockedUntil.isPresent()) {
-            audit.record(Event.LOGIN_LOCKED_OUT, audited, source);
+            audit.recordLimited(Event.LOGIN_LOCKED_OUT, audited, source);
             throw lockedOut(lockedUntil.get());
         }
         char[] given = password == null ? new char[0] : password;
         if (named.isPresent()) {
             if (Argon2id.verify(given, named.get().passwordHash())) {
-                throttle.succeeded(key);
+                if (throttled) {
+                    throttle.succeeded(source);
+                }
                 return named.get();
             }
         } else {
             Argon2id.verify(given, unmatchable); // same cost as the admin's check, never a match
         }
         audit.record(Event.LOGIN_FAILED, audited, source);
-        if (throttle.failed(key)) {
+        if (throttled && throttle.failed(source)) {
             audit.record(Event.LOCKOUT_STARTED, audited, source);
-            Instant until = throttle.lockedUntil(key).orElseThrow();
-            LOG.warn("{} consecutive failed logins for {} (last from {}): locked out until {}", LoginThrottle.MAX_FAILURES,
-                    audited == null ? "a name that is not the admin's" : "admin '" + audited + "'", Validation.quote(source), until);
+            Instant until = throttle.lockedUntil(source).orElseThrow();
+            LOG.warn("{} consecutive failed logins from {}: that source is locked out until {}",
+                    LoginThrottle.MAX_FAILURES, Validation.quote(source), until);
             throw lockedOut(until);
         }
         throw new QuantixException(ErrorCode.UNAUTHENTICATED, "wrong user name or password");
@@ -186,17 +263,8 @@ public class AdminService implements AdminAccount, Authenticator {
         }
     }
 
-    /** Invalid names cannot be the admin's; they share one streak so invented names cannot grow the table. */
-    private static String throttleKey(String username) {
-        try {
-            return Validation.name("user", username);
-        } catch (QuantixException invalid) {
-            return "";
-        }
-    }
-
     private static QuantixException lockedOut(Instant until) {
-        return new QuantixException(ErrorCode.LOCKED_OUT, "too many failed logins: try again after " + until);
+        return new QuantixException(ErrorCode.LOCKED_OUT, "too many failed logins from your address: try again after " + until);
     }
 
     private static void requireStrong(char[] password) {

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
+import io.quantix.security.AdminAccount;
 import io.quantix.security.Session;
 import io.quantix.security.Token;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -28,6 +33,7 @@ class AdminServiceTest {
     private static final String PASSWORD = "correct horse battery";
     private static final String WRONG = "wrong horse battery";
     private static final String SOURCE = "127.0.0.1";
+    private static final String STRANGER = "203.0.113.7";
     /** Cheap parameters: these tests are about accounts, lockout and tokens; Argon2idTest covers the real cost. */
     private static final Argon2id.Params FAST = new Argon2id.Params(256, 1, 1);
 
@@ -137,14 +143,174 @@ class AdminServiceTest {
     }
 
     @Test
-    void unknownNamesAreLockedOutLikeTheAdminWithoutLockingTheAdmin() {
+    void unknownNamesCountTowardTheSameLockoutAsTheAdmin() {
         service.create("admin", PASSWORD.toCharArray());
         for (int i = 0; i < 4; i++) {
             assertCode(ErrorCode.UNAUTHENTICATED, () -> login("root", PASSWORD));
         }
         assertCode(ErrorCode.LOCKED_OUT, () -> login("root", PASSWORD));
 
+        assertCode(ErrorCode.LOCKED_OUT, () -> login("admin", PASSWORD));
+    }
+
+    @Test
+    void aStrangerLocksOutOnlyTheirOwnAddress() {
+        service.create("admin", PASSWORD.toCharArray());
+        for (int i = 0; i < 4; i++) {
+            assertCode(ErrorCode.UNAUTHENTICATED, () -> service.login("admin", WRONG.toCharArray(), STRANGER));
+        }
+        assertCode(ErrorCode.LOCKED_OUT, () -> service.login("admin", WRONG.toCharArray(), STRANGER));
+        assertCode(ErrorCode.LOCKED_OUT, () -> service.login("admin", PASSWORD.toCharArray(), STRANGER));
+
         login("admin", PASSWORD);
+        service.login("admin", PASSWORD.toCharArray(), AdminAccount.CONSOLE);
+    }
+
+    @Test
+    void anIpv6ClientIsCountedByItsNetwork() {
+        service.create("admin", PASSWORD.toCharArray());
+        for (int i = 1; i <= 5; i++) {
+            String address = "2001:db8:0:7::" + i;
+            assertCode(null, () -> service.login("admin", WRONG.toCharArray(), address));
+        }
+
+        assertCode(ErrorCode.LOCKED_OUT, () -> service.login("admin", PASSWORD.toCharArray(), "2001:db8:0:7:ffff::1"));
+        service.login("admin", PASSWORD.toCharArray(), "2001:db8:0:8::1");
+    }
+
+    @Test
+    void theConsoleIsNeverLockedOut() {
+        service.create("admin", PASSWORD.toCharArray());
+        for (int i = 0; i < 10; i++) {
+            assertCode(ErrorCode.UNAUTHENTICATED, () -> service.login("admin", WRONG.toCharArray(), AdminAccount.CONSOLE));
+        }
+        service.login("admin", PASSWORD.toCharArray(), AdminAccount.CONSOLE);
+        service.changePassword("admin", PASSWORD.toCharArray(), "a new long password".toCharArray(), AdminAccount.CONSOLE);
+    }
+
+    @Test
+    void lockedOutAttemptsWriteOneAuditLinePerMinuteAndACount() {
+        service.create("admin", PASSWORD.toCharArray());
+        for (int i = 0; i < 5; i++) {
+            assertCode(null, () -> service.login("admin", WRONG.toCharArray(), STRANGER));
+        }
+        for (int i = 0; i < 50; i++) {
+            assertCode(ErrorCode.LOCKED_OUT, () -> service.login("admin", WRONG.toCharArray(), STRANGER));
+        }
+        clock.advance(Duration.ofSeconds(59));
+        assertCode(ErrorCode.LOCKED_OUT, () -> service.login("admin", WRONG.toCharArray(), STRANGER));
+        clock.advance(Duration.ofSeconds(1));
+        assertCode(ErrorCode.LOCKED_OUT, () -> service.login("admin", WRONG.toCharArray(), STRANGER));
+
+        List<String> lines = audit();
+        assertEquals(List.of(
+                "2026-11-25T18:30:00Z LOGIN_LOCKED_OUT user=admin source=203.0.113.7",
+                "2026-11-25T18:31:00Z LOGIN_LOCKED_OUT user=admin source=203.0.113.7 repeated=50 since=2026-11-25T18:30:00Z",
+                "2026-11-25T18:31:00Z LOGIN_LOCKED_OUT user=admin source=203.0.113.7"),
+                lines.stream().filter(l -> l.contains("LOGIN_LOCKED_OUT")).toList());
+        assertEquals(5, lines.stream().filter(l -> l.contains("LOGIN_FAILED")).count());
+    }
+
+    @Test
+    void aBusyNodeRefusesNetworkLoginsAtOnceButTheConsoleWaits() throws Exception {
+        service.create("admin", PASSWORD.toCharArray());
+        // two password checks in progress, as under a login flood
+        service.checks.acquire(AdminService.MAX_CONCURRENT_CHECKS);
+
+        QuantixException busy = assertCode(ErrorCode.LOCKED_OUT, () -> login("admin", PASSWORD));
+        assertTrue(busy.getMessage().contains("busy"), busy.getMessage());
+        assertCode(ErrorCode.LOCKED_OUT, () -> login("admin", PASSWORD));
+        assertEquals(List.of("2026-11-25T18:30:00Z LOGIN_BUSY user=- source=127.0.0.1"),
+                audit().stream().filter(l -> l.contains("LOGIN_BUSY")).toList());
+
+        CompletableFuture<Token> console = CompletableFuture.supplyAsync(
+                () -> service.login("admin", PASSWORD.toCharArray(), AdminAccount.CONSOLE));
+        assertFalse(console.isDone(), "the console waits for a free check instead of being refused");
+        service.checks.release(AdminService.MAX_CONCURRENT_CHECKS);
+        assertTrue(service.verify(console.get(30, TimeUnit.SECONDS).value()).isPresent(), "console login after the checks ended");
+        // nothing else holds a check now: the network is served again, and the refusals did not count as failures
+        login("admin", PASSWORD);
+    }
+
+    @Test
+    void remoteSetupNeedsTheSetupCodeAndUsesItUp() throws Exception {
+        String code = service.setupCode();
+        assertTrue(code.matches("[0-9A-Z]{5}(-[0-9A-Z]{5}){3}"), code);
+        Path file = config.resolve("setup-code");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(code, service.setupCode(), "the code stays the same until used");
+        InetAddress stranger = InetAddress.getByName(STRANGER);
+
+        assertCode(ErrorCode.UNAUTHENTICATED, () -> service.create("admin", PASSWORD.toCharArray(), null, stranger));
+        assertCode(ErrorCode.UNAUTHENTICATED,
+                () -> service.create("admin", PASSWORD.toCharArray(), "AAAAA-AAAAA-AAAAA-AAAAA", stranger));
+        assertCode(ErrorCode.UNAUTHENTICATED, () -> service.create("admin", PASSWORD.toCharArray(), "", stranger));
+        assertFalse(service.exists());
+
+        service.create("admin", PASSWORD.toCharArray(), code.toLowerCase().replace("-", ""), stranger);
+
+        assertTrue(service.exists());
+        assertFalse(Files.exists(file), "the code is used up");
+        assertCode(ErrorCode.ALREADY_EXISTS, () -> service.setupCode());
+        assertCode(ErrorCode.ALREADY_EXISTS, () -> service.create("other", PASSWORD.toCharArray(), code, stranger));
+        assertTrue(audit().contains("2026-11-25T18:30:00Z SETUP_REFUSED user=- source=203.0.113.7"), audit().toString());
+        assertTrue(audit().contains("2026-11-25T18:30:00Z ADMIN_CREATED user=admin source=203.0.113.7"), audit().toString());
+        assertFalse(String.join("\n", audit()).contains(code.substring(0, 5)), "the code is never logged");
+    }
+
+    @Test
+    void setupFromTheNodeItselfNeedsNoCode() throws Exception {
+        service.setupCode();
+        service.create("admin", PASSWORD.toCharArray(), null, InetAddress.getByName("::1"));
+
+        assertTrue(service.exists());
+        assertFalse(Files.exists(config.resolve("setup-code")), "no code is left once the admin exists");
+    }
+
+    @Test
+    void changingThePasswordKeepsOnlyTheCallersSession() {
+        service.create("admin", PASSWORD.toCharArray());
+        Token caller = login("admin", PASSWORD);
+        Token other = login("admin", PASSWORD);
+
+        service.changePassword("admin", PASSWORD.toCharArray(), "a new long password".toCharArray(), SOURCE, caller.value());
+
+        assertTrue(service.verify(caller.value()).isPresent());
+        assertEquals(Optional.empty(), service.verify(other.value()));
+    }
+
+    @Test
+    void revokingAllSessionsEndsEveryOneAndTellsTheirStreams() {
+        service.create("admin", PASSWORD.toCharArray());
+        Token first = login("admin", PASSWORD);
+        Token second = login("admin", PASSWORD);
+        AtomicInteger ended = new AtomicInteger();
+        service.onRevoked(first.value(), ended::incrementAndGet);
+        service.onRevoked(second.value(), ended::incrementAndGet).close();
+
+        assertEquals(2, service.revokeAll(SOURCE));
+
+        assertEquals(1, ended.get(), "the listener still registered ran once; the closed one did not");
+        assertEquals(Optional.empty(), service.verify(first.value()));
+        assertEquals(Optional.empty(), service.verify(second.value()));
+        assertTrue(audit().contains("2026-11-25T18:30:00Z SESSIONS_REVOKED user=- source=127.0.0.1"));
+    }
+
+    @Test
+    void revocationListenersRunOnLogoutAndPasswordChangeAndAtOnceForADeadToken() {
+        service.create("admin", PASSWORD.toCharArray());
+        Token loggedOut = login("admin", PASSWORD);
+        Token changed = login("admin", PASSWORD);
+        AtomicInteger ended = new AtomicInteger();
+        service.onRevoked(loggedOut.value(), ended::incrementAndGet);
+        service.onRevoked(changed.value(), ended::incrementAndGet);
+
+        service.revoke(loggedOut.value());
+        assertEquals(1, ended.get());
+        service.changePassword("admin", PASSWORD.toCharArray(), "a new long password".toCharArray(), SOURCE);
+        assertEquals(2, ended.get());
+        service.onRevoked(loggedOut.value(), ended::incrementAndGet);
+        assertEquals(3, ended.get(), "a token already dead is told at once");
     }
 
     @Test
@@ -178,19 +344,19 @@ class AdminServiceTest {
         service.create("admin", PASSWORD.toCharArray());
         assertCode(ErrorCode.UNAUTHENTICATED, () -> login("admin", WRONG));
         // A password typed into the user name field must not reach the log.
-        assertCode(ErrorCode.UNAUTHENTICATED, () -> service.login(PASSWORD, PASSWORD.toCharArray(), "10.0.0.7"));
+        assertCode(ErrorCode.UNAUTHENTICATED, () -> service.login(PASSWORD, PASSWORD.toCharArray(), "::1\nFORGED line"));
         Token token = login("admin", PASSWORD);
         clock.advance(Duration.ofMinutes(1));
         service.revoke(token.value());
         for (int i = 0; i < 5; i++) {
             assertCode(null, () -> login("admin", WRONG));
         }
-        assertCode(ErrorCode.LOCKED_OUT, () -> service.login("admin", PASSWORD.toCharArray(), "::1\nFORGED line"));
+        assertCode(ErrorCode.LOCKED_OUT, () -> login("admin", PASSWORD));
 
         assertEquals(List.of(
                 "2026-11-25T18:30:00Z ADMIN_CREATED user=admin",
                 "2026-11-25T18:30:00Z LOGIN_FAILED user=admin source=127.0.0.1",
-                "2026-11-25T18:30:00Z LOGIN_FAILED user=- source=10.0.0.7",
+                "2026-11-25T18:30:00Z LOGIN_FAILED user=- source=::1?FORGED?line",
                 "2026-11-25T18:30:00Z LOGIN_OK user=admin source=127.0.0.1",
                 "2026-11-25T18:31:00Z TOKEN_REVOKED user=admin",
                 "2026-11-25T18:31:00Z LOGIN_FAILED user=admin source=127.0.0.1",
@@ -199,7 +365,7 @@ class AdminServiceTest {
                 "2026-11-25T18:31:00Z LOGIN_FAILED user=admin source=127.0.0.1",
                 "2026-11-25T18:31:00Z LOGIN_FAILED user=admin source=127.0.0.1",
                 "2026-11-25T18:31:00Z LOCKOUT_STARTED user=admin source=127.0.0.1",
-                "2026-11-25T18:31:00Z LOGIN_LOCKED_OUT user=admin source=::1?FORGED?line"), audit());
+                "2026-11-25T18:31:00Z LOGIN_LOCKED_OUT user=admin source=127.0.0.1"), audit());
         String log = Files.readString(data.resolve("audit.log"));
         assertFalse(log.contains(PASSWORD) || log.contains(WRONG) || log.contains(token.value()));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("audit.log"))));

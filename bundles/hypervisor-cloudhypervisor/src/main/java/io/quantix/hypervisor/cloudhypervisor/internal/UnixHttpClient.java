@@ -33,6 +33,8 @@ final class UnixHttpClient {
     }
 
     private static final int MAX_RESPONSE = 16 * 1024 * 1024;
+    /** CH's headers are a few lines; the bound also keeps the search for their end from copying 16 MiB per read. */
+    static final int MAX_HEAD = 64 * 1024;
 
     private final Path socket;
     private final Duration timeout;
@@ -103,6 +105,9 @@ final class UnixHttpClient {
             if (headEnd < 0) {
                 byte[] sofar = received.toByteArray();
                 int end = indexOf(sofar, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                if (end < 0 && sofar.length > MAX_HEAD) {
+                    throw new IOException("the VMM's answer has no end of its header in its first " + MAX_HEAD + " bytes");
+                }
                 if (end >= 0) {
                     headEnd = end + 4;
                     String[] lines = new String(sofar, 0, end, StandardCharsets.US_ASCII).split("\r\n");

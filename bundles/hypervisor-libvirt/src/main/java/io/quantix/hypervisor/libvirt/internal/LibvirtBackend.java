@@ -85,6 +85,10 @@ public class LibvirtBackend implements HypervisorBackend {
     private static final ErrorCallback SILENT = new ErrorCallback();
     /** VIR_DOMAIN_UNDEFINE_NVRAM: libvirt-java 0.5.4 has no constant for it. */
     private static final int UNDEFINE_NVRAM = 4;
+    /** The power actions whose state change libvirt reports at once, and how long one waits for that event. */
+    private static final Set<PowerAction> REPORTED = EnumSet.of(PowerAction.START, PowerAction.FORCE_STOP,
+            PowerAction.PAUSE, PowerAction.RESUME);
+    private static final Duration EVENT_WAIT = Duration.ofSeconds(5);
     static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(60);
     static final String AUTO = "auto";
 
@@ -337,35 +341,51 @@ public class LibvirtBackend implements HypervisorBackend {
     }
 
     @Override
-    public synchronized void power(String name, PowerAction action) {
+    public void power(String name, PowerAction action) {
         Validation.required("power action", action);
-        try {
-            Domain domain = require(name);
-            PowerState state = powerState(domain);
-            // libvirt's test driver accepts some of these in any state; checking first gives every driver one behaviour.
-            if (!allowedFrom(action).contains(state)) {
-                throw new QuantixException(ErrorCode.CONFLICT, "cannot " + action.name().toLowerCase(Locale.ROOT)
-                        .replace('_', ' ') + " VM '" + name + "': it is " + state.name().toLowerCase(Locale.ROOT));
+        String uuid;
+        long eventsSoFar;
+        LibvirtEvents reporter;
+        synchronized (this) {
+            try {
+                Domain domain = require(name);
+                uuid = domain.getUUIDString();
+                reporter = events;
+                eventsSoFar = reporter.deliveredSoFar(uuid);
+                act(name, domain, action);
+            } catch (LibvirtException e) {
+                throw LibvirtErrors.map(e, name);
             }
-            switch (action) {
-                case START -> {
-                    createRunDir();
-                    domain.create();
-                }
-                case SHUTDOWN -> {
-                    domain.shutdown();
-                    scheduleFallback(name, domain.getUUIDString(), domain.getID());
-                }
-                case FORCE_STOP -> domain.destroy();
-                case REBOOT -> domain.reboot(0);
-                case PAUSE -> domain.suspend();
-                case RESUME -> domain.resume();
-            }
-            saveTestNode();
-            LOG.info("VM '{}': {}", name, action);
-        } catch (LibvirtException e) {
-            throw LibvirtErrors.map(e, name);
         }
+        // Outside the lock: the event thread does not need it, but other calls should not wait behind this one.
+        if (REPORTED.contains(action) && !reporter.awaitNext(uuid, eventsSoFar, EVENT_WAIT)) {
+            LOG.debug("VM '{}': no lifecycle event for {} within {}", name, action, EVENT_WAIT);
+        }
+    }
+
+    private void act(String name, Domain domain, PowerAction action) throws LibvirtException {
+        PowerState state = powerState(domain);
+        // libvirt's test driver accepts some of these in any state; checking first gives every driver one behaviour.
+        if (!allowedFrom(action).contains(state)) {
+            throw new QuantixException(ErrorCode.CONFLICT, "cannot " + action.name().toLowerCase(Locale.ROOT)
+                    .replace('_', ' ') + " VM '" + name + "': it is " + state.name().toLowerCase(Locale.ROOT));
+        }
+        switch (action) {
+            case START -> {
+                createRunDir();
+                domain.create();
+            }
+            case SHUTDOWN -> {
+                domain.shutdown();
+                scheduleFallback(name, domain.getUUIDString(), domain.getID());
+            }
+            case FORCE_STOP -> domain.destroy();
+            case REBOOT -> domain.reboot(0);
+            case PAUSE -> domain.suspend();
+            case RESUME -> domain.resume();
+        }
+        saveTestNode();
+        LOG.info("VM '{}': {}", name, action);
     }
 
     @Override

@@ -5,6 +5,8 @@ import io.quantix.api.PowerState;
 import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +54,8 @@ final class LibvirtEvents {
     private final LifecycleListener lifecycle = this::onLifecycle;
     /** UUIDs of the Quantix domains seen in events, until they are undefined. */
     private final Set<String> managed = ConcurrentHashMap.newKeySet();
+    /** Per domain UUID, how many state events have reached the listeners; guarded by itself. */
+    private final Map<String, Long> delivered = new HashMap<>();
     private final Reconnect reconnect;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "quantix-libvirt-reconnect");
@@ -95,6 +99,41 @@ final class LibvirtEvents {
         }
     }
 
+    /** How many state events of the domain have reached the listeners so far (see {@link #awaitNext}). */
+    long deliveredSoFar(String uuid) {
+        synchronized (delivered) {
+            return delivered.getOrDefault(uuid, 0L);
+        }
+    }
+
+    /**
+     * Waits until a state event of the domain beyond the first {@code soFar} has reached the listeners, so that a
+     * power action returns after its event: libvirt reports it on its event thread, and without the wait a delete
+     * right after a force-stop could publish DELETED before the STOPPED. False when none came within the bound
+     * (nobody listening, or a loaded host); the action itself has happened either way.
+     */
+    boolean awaitNext(String uuid, long soFar, Duration within) {
+        if (listeners.isEmpty()) {
+            return false;
+        }
+        long deadline = System.nanoTime() + within.toNanos();
+        synchronized (delivered) {
+            while (delivered.getOrDefault(uuid, 0L) <= soFar) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(delivered, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** Stops reconnecting; a retry already waiting for the backend finds it closed. */
     void close() {
         retries.shutdownNow();
@@ -122,6 +161,9 @@ final class LibvirtEvents {
             String uuid = domain.getUUIDString();
             if (event.getType() == DomainEventType.UNDEFINED) {
                 managed.remove(uuid);
+                synchronized (delivered) {
+                    delivered.remove(uuid);
+                }
                 return 0;
             }
             Optional<String> type = type(event);
@@ -131,6 +173,10 @@ final class LibvirtEvents {
             String name = domain.getName();
             QuantixEvent quantix = QuantixEvent.of(QuantixEvent.Kind.VM, type.get(), name, message(event));
             listeners.forEach(l -> l.accept(quantix));
+            synchronized (delivered) {
+                delivered.merge(uuid, 1L, Long::sum);
+                delivered.notifyAll();
+            }
         } catch (LibvirtException e) {
             // A transient domain may be gone by now: nothing to report then. Anything else is worth knowing.
             if (LibvirtErrors.map(e, null).code() == ErrorCode.NOT_FOUND) {

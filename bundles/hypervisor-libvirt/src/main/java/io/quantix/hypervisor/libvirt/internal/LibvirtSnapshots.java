@@ -233,8 +233,19 @@ final class LibvirtSnapshots {
         }
     }
 
+    /** A snapshot description as libvirt returns it; BACKEND_ERROR if it is not one. */
     static Parsed parse(String xml) {
         Element root = Xml.parse(xml).getDocumentElement();
+        try {
+            return parse(root);
+        } catch (RuntimeException e) {
+            // a missing <name>, a creationTime that is not a number: found by DomainXmlFuzzTest
+            throw new QuantixException(ErrorCode.BACKEND_ERROR, "libvirt returned a snapshot description that cannot be"
+                    + " read: " + e.getMessage(), e);
+        }
+    }
+
+    private static Parsed parse(Element root) {
         Element parent = Xml.first(root, "parent");
         Element creation = Xml.first(root, "creationTime");
         Element state = Xml.first(root, "state");

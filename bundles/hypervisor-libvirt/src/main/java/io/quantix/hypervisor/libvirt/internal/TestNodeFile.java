@@ -19,6 +19,7 @@ import org.w3c.dom.Node;
  */
 final class TestNodeFile {
     static final String TEST_NS = "http://libvirt.org/schemas/domain/test/1.0";
+    private static final String TEMP_SUFFIX = ".tmp";
 
     /**
      * A domain as the file records it: its persistent XML, libvirt's run state (1 running, 3 paused, 5 shut off)
@@ -34,11 +35,19 @@ final class TestNodeFile {
     private TestNodeFile() {
     }
 
+    /** Also removes the temporary files of saves that a killed node never finished (see {@link #write}). */
     static void createIfMissing(Path file) {
         try {
             Files.createDirectories(file.getParent());
             if (Files.notExists(file)) {
                 write(file, "<node/>\n");
+            }
+            String name = file.getFileName().toString();
+            try (java.util.stream.Stream<Path> siblings = Files.list(file.getParent())) {
+                for (Path temp : siblings.filter(p -> p.getFileName().toString().startsWith(name)
+                        && p.getFileName().toString().endsWith(TEMP_SUFFIX)).toList()) {
+                    Files.deleteIfExists(temp);
+                }
             }
         } catch (IOException e) {
             throw new QuantixException(ErrorCode.BACKEND_ERROR, "cannot create " + file + ": " + e.getMessage(), e);
@@ -86,7 +95,7 @@ final class TestNodeFile {
 
     /** Temp file and atomic rename: a crash mid-write must not leave a half file the driver refuses to load. */
     private static void write(Path file, String content) throws IOException {
-        Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+        Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), TEMP_SUFFIX);
         try {
             Files.writeString(temp, content, StandardCharsets.UTF_8);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

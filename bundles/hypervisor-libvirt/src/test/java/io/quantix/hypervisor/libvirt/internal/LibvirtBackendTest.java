@@ -160,6 +160,21 @@ class LibvirtBackendTest {
         assertTrue(Files.list(nodeFile.getParent()).allMatch(nodeFile::equals), "no temp file is left behind");
     }
 
+    /** A node killed while it saved the node file leaves the save's temporary file: the next start removes it. */
+    @Test
+    void aSaveInterruptedByAKillLeavesNoTempFileAfterTheRestart() throws IOException {
+        define("web-1", Fixtures.ID);
+        backend.close();
+        Path interrupted = Files.writeString(nodeFile.resolveSibling(nodeFile.getFileName() + "8412345.tmp"), "<node><dom");
+        Path unrelated = Files.writeString(nodeFile.resolveSibling("notes.tmp"), "mine");
+
+        backend = start();
+
+        assertTrue(Files.notExists(interrupted), "the half-written save is gone");
+        assertTrue(Files.exists(unrelated), "a file that is not the node file's is left alone");
+        assertEquals("web-1", backend.find("web-1").orElseThrow().name());
+    }
+
     @Test
     void metricsOfARunningVmCountCpusMemoryAndDevices() {
         define("web-1", Fixtures.ID);

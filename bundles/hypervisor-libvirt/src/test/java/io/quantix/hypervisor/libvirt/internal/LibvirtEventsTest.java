@@ -76,6 +76,19 @@ class LibvirtEventsTest {
         assertEquals(expected, seen.stream().filter(e -> !e.startsWith("canary ")).toList(), seen.toString());
     }
 
+    @Test
+    void aPowerActionReturnsOnceItsEventReachedTheListeners() {
+        backend.addListener(recorder);
+        backend.define(Fixtures.ID, Fixtures.spec("web-1"), Fixtures.disks("/data/a.qcow2"), Fixtures.nics());
+        // What a client relies on: after a force-stop returns, a delete's DELETED cannot overtake the STOPPED.
+        for (int round = 0; round < 20; round++) {
+            backend.power("web-1", PowerAction.START);
+            assertEquals("VM STARTED web-1", seen.get(seen.size() - 1), "the last event after START returned");
+            backend.power("web-1", PowerAction.FORCE_STOP);
+            assertEquals("VM STOPPED web-1", seen.get(seen.size() - 1), "the last event after FORCE_STOP returned");
+        }
+    }
+
     /** Polls for at most 5 s; fails saying what it waited for (the assertion after it would only say what differs). */
     private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;

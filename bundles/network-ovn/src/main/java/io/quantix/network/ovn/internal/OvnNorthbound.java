@@ -317,7 +317,7 @@ final class OvnNorthbound {
         Map<String, String> ids = Ovsdb.stringMap(row.get("external_ids"));
         String[] address = Ovsdb.strings(row.get("addresses")).stream().findFirst().orElse("").split(" ");
         String tags = ids.getOrDefault(TAGS, "");
-        return new Port(row.get("name").asText(), ids.get(NETWORK), ids.getOrDefault(VM, ""), address[0],
+        return new Port(Ovsdb.atomText(row.get("name")), ids.get(NETWORK), ids.getOrDefault(VM, ""), address[0],
                 address.length > 1 ? Optional.of(address[1]) : Optional.empty(),
                 tags.isEmpty() ? List.of() : List.of(tags.split(",")),
                 Ovsdb.atoms(row.get("up")).stream().anyMatch(JsonNode::asBoolean));
@@ -325,7 +325,7 @@ final class OvnNorthbound {
 
     List<JsonNode> rows(String table, ArrayNode where, String... columns) {
         List<JsonNode> out = new ArrayList<>();
-        nb.transact(DB, List.of(Ovsdb.select(table, where, columns))).get(0).get("rows").forEach(out::add);
+        Ovsdb.rows(nb.transact(DB, List.of(Ovsdb.select(table, where, columns))).get(0)).forEach(out::add);
         return out;
     }
 

@@ -5,6 +5,8 @@ import static io.quantix.network.ovn.internal.OvsdbClient.JSON;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quantix.api.ErrorCode;
+import io.quantix.api.QuantixException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -13,7 +15,8 @@ import java.util.Map;
 
 /**
  * RFC 7047 operations, conditions and values as Jackson nodes: the only way the driver builds OVSDB
- * requests, so every user value is a JSON string or number, never text spliced into a command.
+ * requests, so every user value is a JSON string or number, never text spliced into a command. Reading
+ * what the server sent back checks its shape: a malformed value is BACKEND_ERROR, never a NullPointerException.
  */
 final class Ovsdb {
     private Ovsdb() {
@@ -119,6 +122,22 @@ final class Ovsdb {
 
     // reading rows
 
+    /** The server sent something that is not RFC 7047: the request failed on its side. */
+    static QuantixException malformed(String what, JsonNode value) {
+        String text = String.valueOf(value);
+        return new QuantixException(ErrorCode.BACKEND_ERROR, "the OVSDB server sent a malformed " + what + ": "
+                + (text.length() > 200 ? text.substring(0, 200) + "..." : text));
+    }
+
+    /** The rows of a select's result. */
+    static JsonNode rows(JsonNode selectResult) {
+        JsonNode rows = selectResult.path("rows");
+        if (!rows.isArray()) {
+            throw malformed("select result", selectResult);
+        }
+        return rows;
+    }
+
     /** A set column as its atoms (a one-element set may come as the bare atom, RFC 7047 5.1). */
     static List<JsonNode> atoms(JsonNode value) {
         List<JsonNode> out = new ArrayList<>();
@@ -126,6 +145,9 @@ final class Ovsdb {
             return out;
         }
         if (value.isArray() && "set".equals(value.path(0).asText())) {
+            if (!value.path(1).isArray()) {
+                throw malformed("set", value);
+            }
             value.get(1).forEach(out::add);
         } else {
             out.add(value);
@@ -139,13 +161,24 @@ final class Ovsdb {
 
     /** A uuid atom's id, or a string atom's text. */
     static String atomText(JsonNode atom) {
+        if (atom == null || atom.isNull()) {
+            throw malformed("atom", atom);
+        }
         return atom.isArray() && atom.size() == 2 ? atom.get(1).asText() : atom.asText();
     }
 
     static Map<String, String> stringMap(JsonNode value) {
         Map<String, String> out = new LinkedHashMap<>();
         if (value != null && value.isArray() && "map".equals(value.path(0).asText())) {
-            value.get(1).forEach(pair -> out.put(pair.get(0).asText(), pair.get(1).asText()));
+            if (!value.path(1).isArray()) {
+                throw malformed("map", value);
+            }
+            for (JsonNode pair : value.get(1)) {
+                if (!pair.isArray() || pair.size() != 2) {
+                    throw malformed("map pair", pair);
+                }
+                out.put(atomText(pair.get(0)), atomText(pair.get(1)));
+            }
         }
         return out;
     }

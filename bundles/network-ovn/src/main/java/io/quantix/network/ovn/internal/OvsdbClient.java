@@ -37,6 +37,11 @@ final class OvsdbClient implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Logger LOG = LoggerFactory.getLogger(OvsdbClient.class);
     private static final long MAX_BACKOFF_MS = 5_000;
+    /**
+     * The largest message read from the server: far above any answer a node's driver asks for (a select of every
+     * port of a large deployment is a few MB), and a bound on what a broken or hostile server makes the node hold.
+     */
+    static final long MAX_MESSAGE_BYTES = 64L << 20;
 
     /** Gets a monitor's table updates; {@code initial} is the full state (first registration or after a reconnect). */
     @FunctionalInterface
@@ -74,6 +79,9 @@ final class OvsdbClient implements AutoCloseable {
         ArrayNode params = JSON.createArrayNode().add(db);
         operations.forEach(params::add);
         JsonNode result = call("transact", params);
+        if (!result.isArray()) {
+            throw Ovsdb.malformed("transact result", result);
+        }
         transactions.incrementAndGet();
         if (operations.stream().anyMatch(op -> !"select".equals(op.path("op").asText()))) {
             writes.incrementAndGet();
@@ -198,6 +206,9 @@ final class OvsdbClient implements AutoCloseable {
         if (r.hasNonNull("error")) {
             throw new QuantixException(ErrorCode.BACKEND_ERROR, "OVSDB error from " + endpoint + ": " + r.get("error"));
         }
+        if (r.get("result") == null) {
+            throw Ovsdb.malformed("reply (no result, no error)", r);
+        }
         return r.get("result");
     }
 
@@ -262,9 +273,18 @@ final class OvsdbClient implements AutoCloseable {
     }
 
     private void read(SocketChannel ch) throws IOException {
-        try (JsonParser parser = JSON.getFactory().createParser(new ChannelInput(ch))) {
+        ChannelInput in = new ChannelInput(ch);
+        try (JsonParser parser = JSON.getFactory().createParser(in)) {
             while (parser.nextToken() != null) {
-                dispatch(ch, JSON.readTree(parser));
+                JsonNode msg = JSON.readTree(parser);
+                in.messageRead();
+                try {
+                    dispatch(ch, msg);
+                } catch (RuntimeException e) {
+                    // a message this client cannot use (a monitor listener refusing a malformed row) must not end
+                    // the one thread that reads every answer
+                    LOG.warn("ignoring an OVSDB message from {} that cannot be used: {}", endpoint, e.toString());
+                }
             }
         }
         throw new IOException("closed by the server");
@@ -317,13 +337,20 @@ final class OvsdbClient implements AutoCloseable {
 
     /**
      * Reads the channel directly: the JDK's Channels.newInputStream holds the channel's blocking lock while
-     * it reads, which would stall every write for as long as the server stays silent.
+     * it reads, which would stall every write for as long as the server stays silent. Counts the bytes of the
+     * message being read (give or take the parser's read-ahead) and fails past {@link #MAX_MESSAGE_BYTES}, so a
+     * server cannot make the tree of one endless message grow until the node runs out of memory.
      */
     private static final class ChannelInput extends InputStream {
         private final SocketChannel ch;
+        private long inMessage;
 
         ChannelInput(SocketChannel ch) {
             this.ch = ch;
+        }
+
+        void messageRead() {
+            inMessage = 0;
         }
 
         @Override
@@ -334,7 +361,11 @@ final class OvsdbClient implements AutoCloseable {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            return ch.read(ByteBuffer.wrap(b, off, len));
+            int n = ch.read(ByteBuffer.wrap(b, off, len));
+            if (n > 0 && (inMessage += n) > MAX_MESSAGE_BYTES) {
+                throw new IOException("an OVSDB message is larger than " + (MAX_MESSAGE_BYTES >> 20) + " MiB");
+            }
+            return n;
         }
     }
 }

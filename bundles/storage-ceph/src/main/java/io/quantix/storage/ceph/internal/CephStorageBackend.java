@@ -80,6 +80,11 @@ public class CephStorageBackend implements StorageBackend {
     }
 
     @Override
+    public Set<String> hostPathOptions() {
+        return Set.of(CephPoolOptions.KEYRING);
+    }
+
+    @Override
     public String description() {
         return "Ceph RBD pools through librbd (rbd CLI)";
     }

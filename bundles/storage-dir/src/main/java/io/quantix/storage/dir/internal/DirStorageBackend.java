@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.osgi.service.component.annotations.Component;
@@ -41,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * Directory pools: each volume is one file, {@code <name>.qcow2} or {@code <name>.raw}, in the pool's
  * directory; templates are read-only files of the same kind in its {@code templates/} folder, ISO images are
  * {@code isos/<name>}. The directory is the only record of them, so there is nothing to get out of step.
- * Every new file is written under a hidden temporary name first and then linked to its own (see {@link #publish}).
+ * Every new file is written under a hidden temporary name first and then linked to its own (see {@link #publish}):
+ * a crash part way leaves only such a temporary file, which is never listed and which {@link #removeLeftovers}
+ * deletes.
  */
 @Component(service = StorageBackend.class, property = "quantix.backend=dir")
 public class DirStorageBackend implements StorageBackend {
@@ -49,10 +52,19 @@ public class DirStorageBackend implements StorageBackend {
     private static final LinkOption[] NO_FOLLOW = {LinkOption.NOFOLLOW_LINKS};
     static final String TEMPLATES = "templates";
     static final String ISOS = "isos";
+    private static final String TEMP_SUFFIX = ".part";
+
+    /** The temporary files this backend is writing now: the only ones {@link #removeLeftovers} keeps. */
+    private final Set<Path> writing = ConcurrentHashMap.newKeySet();
 
     @Override
     public Set<Capability> capabilities() {
         return FileVolumes.CAPABILITIES;
+    }
+
+    @Override
+    public Set<String> hostPathOptions() {
+        return Set.of(DirPoolOptions.PATH);
     }
 
     @Override
@@ -249,7 +261,7 @@ public class DirStorageBackend implements StorageBackend {
             Uploads.copy(data, temp, maxBytes);
             link(temp, target, QuantixException.alreadyExists("ISO image", pool.name() + "/" + name));
         } finally {
-            Uploads.deleteQuietly(temp);
+            discard(temp);
         }
         LOG.info("Uploaded ISO image {}/{}", pool.name(), name);
         return iso(pool, target);
@@ -290,13 +302,52 @@ public class DirStorageBackend implements StorageBackend {
             write.accept(temp);
             publish(pool, temp, target);
         } finally {
-            Uploads.deleteQuietly(temp);
+            discard(temp);
         }
     }
 
-    /** Hidden and with a random suffix: never listed, never shared by two concurrent writers. */
-    private static Path tempFor(Path folder, String name) {
-        return folder.resolve("." + name + "." + UUID.randomUUID() + ".part");
+    /**
+     * Hidden and with a random suffix: never listed, never shared by two concurrent writers. Registered as being
+     * written before the file exists, so that {@link #removeLeftovers} never takes it from under its writer.
+     */
+    private Path tempFor(Path folder, String name) {
+        Path temp = folder.resolve("." + name + "." + UUID.randomUUID() + TEMP_SUFFIX);
+        writing.add(temp);
+        return temp;
+    }
+
+    private void discard(Path temp) {
+        Uploads.deleteQuietly(temp);
+        writing.remove(temp);
+    }
+
+    /**
+     * Deletes the hidden temporary files in the pool's folders that no write of this backend holds: a node killed
+     * while it made a volume, clone, template, import or ISO leaves one (a qemu-img it had started may even still be
+     * writing it: the file is unlinked and goes when that process ends). Only names of the form this backend gives
+     * its temporary files are touched.
+     */
+    @Override
+    public void removeLeftovers(StoragePoolSpec pool) {
+        Path dir = DirPoolOptions.of(pool).directory();
+        for (Path folder : List.of(dir, dir.resolve(TEMPLATES), dir.resolve(ISOS))) {
+            if (!Files.isDirectory(folder, NO_FOLLOW)) {
+                continue;
+            }
+            try (Stream<Path> entries = Files.list(folder)) {
+                entries.filter(DirStorageBackend::isTemp).filter(p -> !writing.contains(p)).forEach(p -> {
+                    Uploads.deleteQuietly(p);
+                    LOG.info("Removed {}, left by an interrupted write in pool {}", p, pool.name());
+                });
+            } catch (IOException e) {
+                throw backendError("cannot list pool directory " + folder, e);
+            }
+        }
+    }
+
+    private static boolean isTemp(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith(".") && name.endsWith(TEMP_SUFFIX) && Files.isRegularFile(file, NO_FOLLOW);
     }
 
     private static VolumeFile writable(VolumeFile file) {

@@ -257,4 +257,57 @@ class DirVolumeOperationsTest {
         assertEquals(code, e.code(), e.toString());
         return e;
     }
+
+    /**
+     * What a node killed mid-write leaves (a hidden temporary file in the pool, the templates or the ISO folder) goes;
+     * an upload running right now in this backend, the volumes and a user's own hidden files stay.
+     */
+    @Test
+    void leftoversOfAnInterruptedWriteAreRemovedButNotAWriteInProgress() throws Exception {
+        backend.createVolume(pool, new VolumeSpec("keep", MIB, VolumeFormat.QCOW2));
+        Path isos = Files.createDirectories(dir.resolve(DirStorageBackend.ISOS));
+        Path templates = Files.createDirectories(dir.resolve(DirStorageBackend.TEMPLATES));
+        List<Path> leftovers = List.of(dir.resolve(".vm1-disk0.0b6c1f3e-5d4a-4f7e-9a55-0c8f1d2e3a4b.part"),
+                isos.resolve(".debian.iso.1c2d3e4f-0000-4000-8000-000000000001.part"),
+                templates.resolve(".golden.2c2d3e4f-0000-4000-8000-000000000002.part"));
+        for (Path leftover : leftovers) {
+            Files.write(leftover, new byte[4096]);
+        }
+        Path userFile = Files.write(dir.resolve(".notes"), new byte[1]);
+
+        java.io.PipedOutputStream feed = new java.io.PipedOutputStream();
+        java.io.PipedInputStream upload = new java.io.PipedInputStream(feed);
+        java.util.concurrent.CompletableFuture<IsoImage> running = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> backend.uploadIso(pool, "live.iso", upload, 1 << 20));
+        feed.write(new byte[1000]);
+        assertTrue(awaitTemp(isos, ".live.iso."), "the upload's temporary file appears");
+
+        backend.removeLeftovers(pool);
+
+        for (Path leftover : leftovers) {
+            assertFalse(Files.exists(leftover), leftover + " is removed");
+        }
+        assertTrue(Files.exists(userFile), "a hidden file that is not the backend's stays");
+        assertEquals(List.of("keep"), backend.volumes(pool).stream().map(Volume::name).toList());
+        feed.write(new byte[24]);
+        feed.close();
+        assertEquals(1024, running.get(30, java.util.concurrent.TimeUnit.SECONDS).sizeBytes(),
+                "the upload in progress was left to finish");
+        try (Stream<Path> left = Files.list(isos)) {
+            assertEquals(List.of("live.iso"), left.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    /** Bounded: the upload thread creates its file at once. */
+    private static boolean awaitTemp(Path folder, String prefix) throws Exception {
+        for (int i = 0; i < 300; i++) {
+            try (Stream<Path> entries = Files.list(folder)) {
+                if (entries.anyMatch(p -> p.getFileName().toString().startsWith(prefix))) {
+                    return true;
+                }
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
 }

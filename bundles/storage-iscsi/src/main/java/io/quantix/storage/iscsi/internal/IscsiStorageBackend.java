@@ -47,6 +47,11 @@ public class IscsiStorageBackend implements StorageBackend {
     }
 
     @Override
+    public Set<String> hostPathOptions() {
+        return Set.of(IscsiPoolOptions.CHAP_SECRET_FILE);
+    }
+
+    @Override
     public String description() {
         return "iSCSI targets through libiscsi (LUNs are volumes, made by the target's administrator)";
     }

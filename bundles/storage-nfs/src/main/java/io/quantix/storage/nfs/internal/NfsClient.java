@@ -6,9 +6,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
-import java.nio.BufferUnderflowException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The NFSv3 operations qemu-img cannot do (RFC 1813: LOOKUP, READDIR, LINK, REMOVE, MKDIR, SETATTR, FSSTAT), spoken
@@ -27,6 +27,8 @@ final class NfsClient implements AutoCloseable {
     private static final int NFS3ERR_NOTEMPTY = 66;
     /** fattr3 is fixed-size: type, mode, nlink, uid, gid, size, used, rdev, fsid, fileid, atime, mtime, ctime. */
     private static final int FATTR3_BYTES = 84;
+    /** More entries than a pool's folder ever holds: beyond it a server that never says EOF is not believed. */
+    static final int MAX_ENTRIES = 100_000;
 
     /** Space on the export, in bytes, as FSSTAT reports it. */
     record FsStat(long total, long free, long available) {
@@ -36,7 +38,7 @@ final class NfsClient implements AutoCloseable {
     private final RpcConnection nfs;
     private final byte[] root;
 
-    private NfsClient(String server, RpcConnection nfs, byte[] root) {
+    NfsClient(String server, RpcConnection nfs, byte[] root) {
         this.server = server;
         this.nfs = nfs;
         this.root = root;
@@ -62,7 +64,7 @@ final class NfsClient implements AutoCloseable {
         } catch (ConnectException | SocketTimeoutException e) {
             throw new QuantixException(ErrorCode.BACKEND_ERROR, "NFS server " + server + " is not reachable: "
                     + e.getMessage(), e);
-        } catch (IOException | BufferUnderflowException | IllegalStateException e) {
+        } catch (IOException | IllegalStateException e) {
             throw new QuantixException(ErrorCode.BACKEND_ERROR, "NFS server " + server + " does not answer as an NFSv3"
                     + " server: " + e, e);
         }
@@ -87,9 +89,7 @@ final class NfsClient implements AutoCloseable {
     byte[] lookup(List<String> path) {
         byte[] handle = root;
         for (String name : path) {
-            Xdr.Reader reply = call(3, dirop(handle, name));
-            check(reply.u32(), name);
-            handle = reply.opaque();
+            handle = lookup(handle, name);
         }
         return handle;
     }
@@ -97,46 +97,62 @@ final class NfsClient implements AutoCloseable {
     /** The names in a directory (without "." and ".."). */
     List<String> list(byte[] dir) {
         List<String> names = new ArrayList<>();
-        long cookie = 0;
-        long verifier = 0;
-        boolean eof = false;
-        while (!eof) {
-            Xdr.Reader reply = call(16, new Xdr().opaque(dir).u64(cookie).u64(verifier).u32(32768).bytes());
-            check(reply.u32(), "directory");
-            skipAttributes(reply);
-            verifier = reply.u64();
-            while (reply.bool()) {
-                reply.u64();
-                String name = reply.string();
-                cookie = reply.u64();
-                if (!name.equals(".") && !name.equals("..")) {
-                    names.add(name);
-                }
+        DirPage page = new DirPage(0, 0, 0, false);
+        int entries = 0;
+        while (!page.eof()) {
+            long from = page.cookie();
+            page = call(16, new Xdr().opaque(dir).u64(page.cookie()).u64(page.verifier()).u32(32768).bytes(),
+                    reply -> readdir(reply, from, names));
+            entries += page.entries();
+            // a server that neither ends the listing nor moves past where it was would be asked again forever
+            if (!page.eof() && (page.entries() == 0 || page.cookie() == from || entries > MAX_ENTRIES)) {
+                throw new QuantixException(ErrorCode.BACKEND_ERROR, "NFS server " + server + " does not finish listing a"
+                        + " directory (" + entries + " entries, cookie " + Long.toUnsignedString(page.cookie()) + ")");
             }
-            eof = reply.bool();
         }
         return names;
+    }
+
+    /** Where one READDIR answer left the listing. */
+    private record DirPage(long cookie, long verifier, int entries, boolean eof) {
+    }
+
+    /** Adds one READDIR answer's names (without "." and "..") to {@code names}. */
+    private DirPage readdir(Xdr.Reader reply, long cookie, List<String> names) {
+        check(reply.u32(), "directory");
+        skipAttributes(reply);
+        long verifier = reply.u64();
+        int entries = 0;
+        while (reply.bool()) {
+            reply.u64();
+            String name = reply.string();
+            cookie = reply.u64();
+            entries++;
+            if (!name.equals(".") && !name.equals("..")) {
+                names.add(name);
+            }
+        }
+        return new DirPage(cookie, verifier, entries, reply.bool());
     }
 
     /** Gives a file a second name; ALREADY_EXISTS if the name is taken: never replaces anything. */
     void link(byte[] dir, String from, String to) {
         byte[] file = lookup(dir, from);
-        Xdr.Reader reply = call(15, new Xdr().opaque(file).opaque(dir).string(to).bytes());
-        check(reply.u32(), to);
+        call(15, new Xdr().opaque(file).opaque(dir).string(to).bytes(), reply -> check(reply.u32(), to));
     }
 
     void remove(byte[] dir, String name) {
-        check(call(12, dirop(dir, name)).u32(), name);
+        call(12, dirop(dir, name), reply -> check(reply.u32(), name));
     }
 
     /** Creates a directory unless it is there already, and returns its handle. */
     byte[] mkdir(byte[] dir, String name) {
         Xdr args = new Xdr().opaque(dir).string(name).bool(true).u32(0755).bool(false).bool(false).bool(false)
                 .u32(0).u32(0);
-        int status = call(9, args.bytes()).u32();
-        if (status != 0 && status != NFS3ERR_EXIST) {
-            check(status, name);
-        }
+        call(9, args.bytes(), reply -> {
+            int status = reply.u32();
+            return status == NFS3ERR_EXIST ? null : check(status, name);
+        });
         return lookup(dir, name);
     }
 
@@ -144,32 +160,35 @@ final class NfsClient implements AutoCloseable {
         byte[] file = lookup(dir, name);
         Xdr args = new Xdr().opaque(file).bool(true).u32(mode).bool(false).bool(false).bool(false).u32(0).u32(0)
                 .bool(false);
-        check(call(2, args.bytes()).u32(), name);
+        call(2, args.bytes(), reply -> check(reply.u32(), name));
     }
 
     FsStat fsstat() {
-        Xdr.Reader reply = call(18, new Xdr().opaque(root).bytes());
-        check(reply.u32(), "export");
-        skipAttributes(reply);
-        return new FsStat(reply.u64(), reply.u64(), reply.u64());
+        return call(18, new Xdr().opaque(root).bytes(), reply -> {
+            check(reply.u32(), "export");
+            skipAttributes(reply);
+            return new FsStat(reply.u64(), reply.u64(), reply.u64());
+        });
     }
 
     /** A file's size in bytes, from the attributes LOOKUP returns with its handle. */
     long size(byte[] dir, String name) {
-        Xdr.Reader reply = call(3, dirop(dir, name));
-        check(reply.u32(), name);
-        reply.opaque();
-        if (!reply.bool()) {
-            throw new QuantixException(ErrorCode.BACKEND_ERROR, "NFS server " + server + " gave no size for '" + name + "'");
-        }
-        reply.skip(20);
-        return reply.u64();
+        return call(3, dirop(dir, name), reply -> {
+            check(reply.u32(), name);
+            reply.opaque();
+            if (!reply.bool()) {
+                throw new QuantixException(ErrorCode.BACKEND_ERROR, "NFS server " + server + " gave no size for '" + name + "'");
+            }
+            reply.skip(20);
+            return reply.u64();
+        });
     }
 
     byte[] lookup(byte[] dir, String name) {
-        Xdr.Reader reply = call(3, dirop(dir, name));
-        check(reply.u32(), name);
-        return reply.opaque();
+        return call(3, dirop(dir, name), reply -> {
+            check(reply.u32(), name);
+            return reply.opaque();
+        });
     }
 
     private static byte[] dirop(byte[] dir, String name) {
@@ -182,17 +201,24 @@ final class NfsClient implements AutoCloseable {
         }
     }
 
-    private Xdr.Reader call(int procedure, byte[] args) {
+    /**
+     * Calls a procedure and decodes its results with {@code decode}, inside the same guard: a reply too short for
+     * its fields or with a length past its end is the server's failure (BACKEND_ERROR), like a broken connection.
+     */
+    private <T> T call(int procedure, byte[] args, Function<Xdr.Reader, T> decode) {
         try {
-            return nfs.call(procedure, args);
-        } catch (IOException | BufferUnderflowException | IllegalStateException e) {
+            return decode.apply(nfs.call(procedure, args));
+        } catch (IOException | IllegalStateException e) {
             throw new QuantixException(ErrorCode.BACKEND_ERROR, "NFS server " + server + " failed: " + e, e);
         }
     }
 
-    private void check(int status, String name) {
+    /** Null for NFS3_OK, so a decoder with nothing else to return can end with it. */
+    private Void check(int status, String name) {
         switch (status) {
-            case 0 -> { }
+            case 0 -> {
+                return null;
+            }
             case NFS3ERR_NOENT -> throw new QuantixException(ErrorCode.NOT_FOUND, "'" + name + "' does not exist on NFS server "
                     + server);
             case NFS3ERR_EXIST -> throw new QuantixException(ErrorCode.ALREADY_EXISTS, "'" + name + "' exists already on NFS"

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -42,11 +43,11 @@ final class RpcConnection implements AutoCloseable {
         byte[] cred = new Xdr().u32(0).string("quantix").u32(0).u32(0).u32(0).bytes();
         call.u32(1).opaque(cred).u32(0).u32(0);
         byte[] head = call.bytes();
+        // one write: the record in three small writes met the server's delayed ACK (Nagle), 40 ms a call
+        ByteBuffer record = ByteBuffer.allocate(4 + head.length + args.length)
+                .putInt(LAST_FRAGMENT | (head.length + args.length)).put(head).put(args);
         OutputStream out = socket.getOutputStream();
-        byte[] mark = new Xdr().u32(LAST_FRAGMENT | (head.length + args.length)).bytes();
-        out.write(mark);
-        out.write(head);
-        out.write(args);
+        out.write(record.array());
         out.flush();
         Xdr.Reader reply = new Xdr.Reader(readRecord());
         if (reply.u32() != xid || reply.u32() != 1) {
@@ -72,7 +73,8 @@ final class RpcConnection implements AutoCloseable {
             int mark = in.readInt();
             last = (mark & LAST_FRAGMENT) != 0;
             int length = mark & ~LAST_FRAGMENT;
-            if (length < 0 || record.size() + length > MAX_REPLY) {
+            // MAX_REPLY - size, not size + length: that sum overflows for a length near 2^31 and let it through
+            if (length > MAX_REPLY - record.size()) {
                 throw new IOException("RPC reply too large");
             }
             byte[] fragment = new byte[length];

@@ -41,7 +41,10 @@ final class Xdr {
         return out.toByteArray();
     }
 
-    /** Reads a reply; every read past the end is an {@link java.nio.BufferUnderflowException}. */
+    /**
+     * Reads a reply. Every read is checked against what the reply holds, so a short or lying reply is an
+     * {@link IllegalStateException}, never a read past the end or an allocation the server's length chose.
+     */
     static final class Reader {
         private final ByteBuffer in;
 
@@ -50,25 +53,28 @@ final class Xdr {
         }
 
         int u32() {
+            need(4, "a 32-bit value");
             return in.getInt();
         }
 
         long u64() {
+            need(8, "a 64-bit value");
             return in.getLong();
         }
 
         boolean bool() {
-            return in.getInt() != 0;
+            return u32() != 0;
         }
 
         byte[] opaque() {
-            int length = in.getInt();
+            int length = u32();
+            // checked before allocating: the length is the server's word
             if (length < 0 || length > in.remaining()) {
-                throw new IllegalStateException("XDR opaque of " + length + " bytes exceeds the reply");
+                throw new IllegalStateException("XDR opaque of " + Integer.toUnsignedString(length) + " bytes exceeds the reply");
             }
             byte[] data = new byte[length];
             in.get(data);
-            in.position(in.position() + (4 - length % 4) % 4);
+            skip((4 - length % 4) % 4);
             return data;
         }
 
@@ -77,7 +83,14 @@ final class Xdr {
         }
 
         void skip(int bytes) {
+            need(bytes, bytes + " bytes");
             in.position(in.position() + bytes);
+        }
+
+        private void need(int bytes, String what) {
+            if (in.remaining() < bytes) {
+                throw new IllegalStateException("the XDR reply ends before " + what + " (" + in.remaining() + " bytes left)");
+            }
         }
     }
 }

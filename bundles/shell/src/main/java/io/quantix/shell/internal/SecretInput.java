@@ -1,0 +1,37 @@
+package io.quantix.shell.internal;
+
+import io.quantix.api.QuantixException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.karaf.shell.api.console.Session;
+
+/** Reads a password on the console without echoing it. */
+final class SecretInput {
+    private SecretInput() {
+    }
+
+    static char[] read(Session session, String prompt) {
+        try {
+            String line;
+            try {
+                line = session.readLine(prompt, '*');
+            } catch (UnsupportedOperationException noTerminal) {
+                // a session without a terminal (a script, a test): the answer is the next line of its input
+                line = nextInputLine();
+            }
+            return line == null ? new char[0] : line.toCharArray();
+        } catch (IOException e) {
+            throw QuantixException.invalid("no password was entered");
+        }
+    }
+
+    /** One line of the session's input, read byte by byte so the next prompt's line is left for it. */
+    private static String nextInputLine() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = System.in.read(); b != -1 && b != '\n'; b = System.in.read()) {
+            line.write(b);
+        }
+        return line.toString(StandardCharsets.UTF_8).strip();
+    }
+}
