@@ -360,7 +360,8 @@ final class Protos {
 
     static io.quantix.proto.node.v1.VMMetrics metrics(VmMetrics m) {
         return io.quantix.proto.node.v1.VMMetrics.newBuilder().setVm(m.vm()).setAt(timestamp(m.at()))
-                .setCpuTimeNanos(m.cpuTimeNanos()).setVcpus(m.vcpus()).setMemoryBytes(m.memoryBytes())
+                .setCpuTimeNanos(m.totalCpuNanos()).setGuestCpuNanos(m.guestCpuNanos())
+                .setTotalCpuNanos(m.totalCpuNanos()).setVcpus(m.vcpus()).setMemoryBytes(m.memoryBytes())
                 .setDiskReadBytes(m.diskReadBytes()).setDiskWriteBytes(m.diskWriteBytes())
                 .setNetRxBytes(m.netRxBytes()).setNetTxBytes(m.netTxBytes()).build();
     }

@@ -109,4 +109,13 @@ class ProtosTest {
         assertFalse(volume.toString().contains("AQBsecretkey"));
         assertTrue(Set.of("RBD").contains(volume.getSource().getNetwork().getProtocol()));
     }
+
+    @Test
+    void metricsCarryTheGuestsCpuTimeAndTheWholeVmsApart() {
+        io.quantix.proto.node.v1.VMMetrics m = Protos.metrics(new io.quantix.api.VmMetrics("web1",
+                java.time.Instant.EPOCH, 7_000_000_000L, 7_800_000_000L, 2, 1L << 30, 1, 2, 3, 4));
+
+        assertEquals(List.of(7_000_000_000L, 7_800_000_000L), List.of(m.getGuestCpuNanos(), m.getTotalCpuNanos()));
+        assertEquals(m.getTotalCpuNanos(), m.getCpuTimeNanos(), "the field older clients read keeps its meaning");
+    }
 }

@@ -302,7 +302,8 @@ public class CloudHypervisorBackend implements HypervisorBackend {
         long written = 0;
         long received = 0;
         long sent = 0;
-        long cpu = 0;
+        long guest = 0;
+        long total = 0;
         PowerState state = observe(name);
         // Counters exist only while the VMM runs; a stopped VM has used nothing since.
         if (state == PowerState.RUNNING || state == PowerState.PAUSED) {
@@ -317,10 +318,13 @@ public class CloudHypervisorBackend implements HypervisorBackend {
                     sent += device.getValue().path("tx_bytes").asLong();
                 }
             }
-            cpu = Optional.ofNullable(supervised.get(name)).flatMap(Vmm::cpuTime).map(Duration::toNanos).orElse(0L);
+            Optional<Vmm> vmm = Optional.ofNullable(supervised.get(name));
+            // The guest's share first: the process total read after it has counted at least as much.
+            guest = vmm.flatMap(Vmm::guestCpuTime).map(Duration::toNanos).orElse(0L);
+            total = Math.max(guest, vmm.flatMap(Vmm::cpuTime).map(Duration::toNanos).orElse(0L));
         }
-        return new VmMetrics(name, Instant.now(), cpu, vm.spec().vcpus(), vm.spec().memoryMiB() * Validation.MIB,
-                read, written, received, sent);
+        return new VmMetrics(name, Instant.now(), guest, total, vm.spec().vcpus(),
+                vm.spec().memoryMiB() * Validation.MIB, read, written, received, sent);
     }
 
     /** Launches a VMM unless one is up (a start that failed half way), then creates the VM from its record and boots it. */

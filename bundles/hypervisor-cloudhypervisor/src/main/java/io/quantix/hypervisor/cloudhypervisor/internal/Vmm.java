@@ -3,6 +3,7 @@ package io.quantix.hypervisor.cloudhypervisor.internal;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
 
 /** A running VMM as the backend supervises it: only what the REST API cannot tell. */
 interface Vmm {
@@ -16,11 +17,16 @@ interface Vmm {
     /** CPU time the VMM (guest vCPUs included) has used, where the OS tells it. */
     Optional<Duration> cpuTime();
 
+    /** CPU time the guest's vCPU threads have run, where the OS tells it. */
+    Optional<Duration> guestCpuTime();
+
     /** Last resort when the VMM does not end through its API. */
     void kill();
 
     /** A VMM that is an OS process. */
     record ProcessVmm(ProcessHandle process) implements Vmm {
+        private static final Pattern VCPU_THREAD = Pattern.compile("vcpu\\d+");
+
         @Override
         public long pid() {
             return process.pid();
@@ -34,6 +40,12 @@ interface Vmm {
         @Override
         public Optional<Duration> cpuTime() {
             return process.info().totalCpuDuration();
+        }
+
+        /** Cloud Hypervisor names each vCPU's thread {@code vcpu<N>}. */
+        @Override
+        public Optional<Duration> guestCpuTime() {
+            return ThreadCpu.of(process.pid(), VCPU_THREAD.asMatchPredicate());
         }
 
         @Override

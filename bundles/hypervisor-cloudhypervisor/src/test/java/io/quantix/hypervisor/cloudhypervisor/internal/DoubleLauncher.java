@@ -40,6 +40,11 @@ final class DoubleLauncher implements VmmLauncher {
         }
 
         @Override
+        public Optional<Duration> guestCpuTime() {
+            return Optional.of(Duration.ofMillis(200));
+        }
+
+        @Override
         public void kill() {
             vmm.exit();
         }

@@ -48,8 +48,10 @@ import org.libvirt.DomainInfo;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.DomainInterfaceStats;
 import org.libvirt.DomainSnapshot;
+import org.libvirt.Error;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
+import org.libvirt.VcpuInfo;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -619,13 +621,18 @@ public class LibvirtBackend implements HypervisorBackend {
         try {
             Domain domain = require(name);
             Vm vm = toVm(domain).orElseThrow();
+            boolean active = domain.isActive() == 1;
+            // vCPU threads (and their counters) exist only while the guest runs. Read before the domain's total,
+            // which then has counted at least as much; the max below covers the two coming from different
+            // clocks (per-thread ticks, or the cgroup's nanoseconds where libvirt has a cgroup).
+            long guest = active ? guestCpuNanos(domain) : 0;
             DomainInfo info = domain.getInfo();
             long read = 0;
             long written = 0;
             long received = 0;
             long sent = 0;
             // Device counters exist only while the guest runs.
-            if (domain.isActive() == 1) {
+            if (active) {
                 for (String disk : DomainXml.diskTargets(vm.disks())) {
                     DomainBlockStats stats = blockStats(domain, disk);
                     if (stats != null) {
@@ -641,11 +648,34 @@ public class LibvirtBackend implements HypervisorBackend {
                     }
                 }
             }
-            return new VmMetrics(name, Instant.now(), info.cpuTime, info.nrVirtCpu, info.memory * Validation.KIB,
-                    read, written, received, sent);
+            return new VmMetrics(name, Instant.now(), guest, Math.max(guest, info.cpuTime), info.nrVirtCpu,
+                    info.memory * Validation.KIB, read, written, received, sent);
         } catch (LibvirtException e) {
             throw LibvirtErrors.map(e, name);
         }
+    }
+
+    /**
+     * The guest's own CPU time: the sum over its vCPUs (virDomainGetVcpus). The domain's cpuTime (virDomainGetInfo)
+     * is the whole QEMU process, whose I/O and main-loop threads run while the vCPUs are paused.
+     */
+    private static long guestCpuNanos(Domain domain) throws LibvirtException {
+        VcpuInfo[] vcpus;
+        try {
+            vcpus = domain.getVcpusInfo();
+        } catch (LibvirtException e) {
+            // stopped since it was seen active: no vCPUs to count, the metrics of a stopped VM
+            if (e.getError() != null && e.getError().getCode() == Error.ErrorNumber.VIR_ERR_OPERATION_INVALID
+                    && domain.isActive() == 0) {
+                return 0;
+            }
+            throw e;
+        }
+        long sum = 0;
+        for (VcpuInfo vcpu : vcpus) {
+            sum += vcpu.cpuTime;
+        }
+        return sum;
     }
 
     /**

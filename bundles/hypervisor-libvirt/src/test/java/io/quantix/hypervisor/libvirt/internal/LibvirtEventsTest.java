@@ -64,14 +64,14 @@ class LibvirtEventsTest {
             backend.power("web-1", action);
         }
         List<String> expected = List.of("VM STARTED web-1", "VM PAUSED web-1", "VM RESUMED web-1", "VM STOPPED web-1");
-        await(() -> seen.size() >= expected.size());
+        await("4 events, seen " + seen, () -> seen.size() >= expected.size());
         assertEquals(expected, seen);
 
         backend.removeListener(recorder);
         backend.power("web-1", PowerAction.START);
         backend.addListener(e -> seen.add("canary " + e.type()));
         backend.power("web-1", PowerAction.FORCE_STOP);
-        await(() -> seen.contains("canary STOPPED"));
+        await("the canary's STOPPED, seen " + seen, () -> seen.contains("canary STOPPED"));
         // The canary may or may not see the START (events are delivered asynchronously); the removed listener sees neither.
         assertEquals(expected, seen.stream().filter(e -> !e.startsWith("canary ")).toList(), seen.toString());
     }
@@ -89,9 +89,11 @@ class LibvirtEventsTest {
         }
     }
 
-    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    /** Polls for at most 5 s; fails saying what it waited for (the assertion after it would only say what differs). */
+    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "not within 5 s: " + what);
             Thread.sleep(20);
         }
     }

@@ -35,11 +35,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
@@ -50,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * Migration between the host's libvirtd and a second libvirtd on the same machine (src/test/sh/libvirt-peer.sh),
  * which runs as another user with its own host_uuid: to libvirt, another node. A booted guest moves live and
  * keeps running there; a slowed-down migration is cancelled and the guest stays; a stopped VM moves offline.
+ * Each test asks {@link #bootedGuestHere()} for the guest it needs (a live migration takes it away) and removes
+ * what it moved to the destination, so none depends on another's order or leftovers.
  */
 @Tag("libvirtd")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LibvirtMigrationIT {
     private static final Logger LOG = LoggerFactory.getLogger(LibvirtMigrationIT.class);
     private static final String GUEST = "qx-it-migrate";
@@ -63,7 +61,6 @@ class LibvirtMigrationIT {
     private static LibvirtBackend backend;
     private static Path peerDir;
     private static String peerUri;
-    private static Vm guest;
 
     @BeforeAll
     static void startPeer() throws Exception {
@@ -98,15 +95,43 @@ class LibvirtMigrationIT {
         }
     }
 
+    /**
+     * The guest running and booted on this node, whatever an earlier test did: a live migration moved it away (it is
+     * then removed from the destination and created again here), a failure may have left it stopped or paused.
+     * Migrating a guest still booting its kernel made it panic: only a booted one is handed out.
+     */
+    private static Vm bootedGuestHere() throws Exception {
+        removeFromPeer(GUEST);
+        Vm guest = backend.find(GUEST).orElseGet(() -> backend.define(UUID.randomUUID().toString(),
+                VmSpec.builder(GUEST).memoryMiB(256).directBoot(Libvirtd.boot(Libvirtd.CMDLINE + Libvirtd.WATCH_PARTITIONS))
+                        .build(), List.of(), List.of()));
+        switch (guest.state()) {
+            case RUNNING -> { }
+            case PAUSED -> backend.power(GUEST, PowerAction.RESUME);
+            default -> backend.power(GUEST, PowerAction.START);
+        }
+        assertEquals(PowerState.RUNNING, backend.find(GUEST).orElseThrow().state(), "the guest runs here");
+        await("boot marker", BOOT, guest, () -> count(guest, MARKER) >= 1);
+        return guest;
+    }
+
+    /** Stops and undefines a VM on the destination if a migration put it there. */
+    private static void removeFromPeer(String name) throws Exception {
+        onPeer(c -> {
+            if (domainNames(c).contains(name)) {
+                c.domainLookupByName(name).destroy();
+            }
+            if (Arrays.asList(c.listDefinedDomains()).contains(name)) {
+                c.domainLookupByName(name).undefine();
+            }
+            return null;
+        });
+    }
+
     @Test
-    @Order(1)
     void theBackendAdvertisesMigrationAndARunningVmIsNotMovedOffline() throws Exception {
         assertTrue(backend.capabilities().contains(Capability.LIVE_MIGRATION));
-        guest = backend.define(UUID.randomUUID().toString(), VmSpec.builder(GUEST).memoryMiB(256)
-                .directBoot(Libvirtd.boot(Libvirtd.CMDLINE + Libvirtd.WATCH_PARTITIONS)).build(), List.of(), List.of());
-        backend.power(GUEST, PowerAction.START);
-        // Migrating a guest still booting its kernel made it panic: only a booted one moves.
-        await("boot marker", BOOT, guest, () -> count(guest, MARKER) == 1);
+        bootedGuestHere();
 
         QuantixException e = assertThrows(QuantixException.class, () -> backend.migrate(GUEST,
                 new MigrationSpec(peerUri, false, Optional.empty(), 0), p -> { }));
@@ -115,8 +140,8 @@ class LibvirtMigrationIT {
     }
 
     @Test
-    @Order(2)
     void aCancelledMigrationLeavesTheGuestRunningHere() throws Exception {
+        Vm guest = bootedGuestHere();
         // 1 MiB/s: the guest's ~80 MiB of used memory would take over a minute, long enough to cancel.
         setSpeed("1");
         List<MigrationProgress> seen = new CopyOnWriteArrayList<>();
@@ -140,69 +165,80 @@ class LibvirtMigrationIT {
         assertFalse(onDestination, "nothing of the VM is left on the destination");
         // Its serial log is no sign here: the destination took over the file's path when it prepared to receive
         // the guest (both "nodes" share one file system). The guest's CPU time still growing is.
-        long cpu = backend.metrics(GUEST).cpuTimeNanos();
-        await("the guest runs on here", Duration.ofSeconds(30), guest, () -> backend.metrics(GUEST).cpuTimeNanos() > cpu);
+        long cpu = backend.metrics(GUEST).guestCpuNanos();
+        await("the guest runs on here", Duration.ofSeconds(30), guest, () -> backend.metrics(GUEST).guestCpuNanos() > cpu);
         // Nothing to cancel any more.
         assertEquals(ErrorCode.NOT_FOUND,
                 assertThrows(QuantixException.class, () -> backend.cancelMigration(GUEST)).code());
     }
 
     @Test
-    @Order(3)
     void aBootedGuestMovesLiveAndKeepsRunningOnTheDestination() throws Exception {
-        List<MigrationProgress> seen = new CopyOnWriteArrayList<>();
-        long start = System.nanoTime();
-        MigrationProgress last = backend.migrate(GUEST, spec(), seen::add);
-        long took = (System.nanoTime() - start) / 1_000_000;
+        Vm guest = bootedGuestHere();
+        try {
+            List<MigrationProgress> seen = new CopyOnWriteArrayList<>();
+            long start = System.nanoTime();
+            MigrationProgress last = backend.migrate(GUEST, spec(), seen::add);
+            long took = (System.nanoTime() - start) / 1_000_000;
 
-        assertEquals(Phase.COMPLETED, last.phase(), seen.toString());
-        assertEquals(Phase.STARTING, seen.get(0).phase());
-        assertEquals(last, seen.get(seen.size() - 1));
-        assertTrue(last.dataTotal() > 0 && last.dataProcessed() > 0, last.toString());
-        assertTrue(last.downtimeMillis() > 0, "the switch-over paused the guest: " + last);
-        LOG.info("live migration of a {} MiB guest: {} ms in total as the caller saw it, {} ms by libvirt's count,"
-                + " downtime {} ms, {} MiB sent; progress: {}", guest.spec().memoryMiB(), took, last.elapsedMillis(),
-                last.downtimeMillis(), last.dataProcessed() / (1024 * 1024), seen);
+            assertEquals(Phase.COMPLETED, last.phase(), seen.toString());
+            assertEquals(Phase.STARTING, seen.get(0).phase());
+            assertEquals(last, seen.get(seen.size() - 1));
+            assertTrue(last.dataTotal() > 0 && last.dataProcessed() > 0, last.toString());
+            assertTrue(last.downtimeMillis() > 0, "the switch-over paused the guest: " + last);
+            LOG.info("live migration of a {} MiB guest: {} ms in total as the caller saw it, {} ms by libvirt's count,"
+                    + " downtime {} ms, {} MiB sent; progress: {}", guest.spec().memoryMiB(), took, last.elapsedMillis(),
+                    last.downtimeMillis(), last.dataProcessed() / (1024 * 1024), seen);
 
-        assertTrue(backend.find(GUEST).isEmpty(), "the VM left this node");
-        assertFalse(backend.unmanaged().contains(GUEST));
-        assertEquals(List.of(DomainState.VIR_DOMAIN_RUNNING, 1), onPeer(c -> {
-            Domain moved = c.domainLookupByName(GUEST);
-            return List.of(moved.getInfo().state, moved.isPersistent());
-        }));
-        // Only the destination's QEMU is left to write to the guest's serial console: new lines prove it runs there.
-        long printed = count(guest, PARTITIONS);
-        await("the guest prints on the destination", Duration.ofSeconds(30), guest,
-                () -> count(guest, PARTITIONS) >= printed + 2);
-        // The destination keeps the Quantix record: a node there adopts the VM as it is.
-        Vm there = onPeer(c -> DomainXml.parse(c.domainLookupByName(GUEST).getXMLDesc(0), PowerState.RUNNING))
-                .orElseThrow();
-        assertEquals(guest.id(), there.id());
-        assertEquals(guest.spec(), there.spec());
+            assertTrue(backend.find(GUEST).isEmpty(), "the VM left this node");
+            assertFalse(backend.unmanaged().contains(GUEST));
+            assertEquals(List.of(DomainState.VIR_DOMAIN_RUNNING, 1), onPeer(c -> {
+                Domain moved = c.domainLookupByName(GUEST);
+                return List.of(moved.getInfo().state, moved.isPersistent());
+            }));
+            // Only the destination's QEMU is left to write to the guest's serial console: new lines prove it runs there.
+            long printed = count(guest, PARTITIONS);
+            await("the guest prints on the destination", Duration.ofSeconds(30), guest,
+                    () -> count(guest, PARTITIONS) >= printed + 2);
+            // The destination keeps the Quantix record: a node there adopts the VM as it is.
+            Vm there = onPeer(c -> DomainXml.parse(c.domainLookupByName(GUEST).getXMLDesc(0), PowerState.RUNNING))
+                    .orElseThrow();
+            assertEquals(guest.id(), there.id());
+            assertEquals(guest.spec(), there.spec());
+        } finally {
+            removeFromPeer(GUEST);
+        }
     }
 
     @Test
-    @Order(4)
     void aStoppedVmMovesOfflineAndAnUnreachableDestinationLeavesItHere() throws Exception {
+        Libvirtd.remove(backend, STOPPED);
+        removeFromPeer(STOPPED);
         Vm stopped = backend.define(UUID.randomUUID().toString(), VmSpec.builder(STOPPED).memoryMiB(128)
                 .directBoot(Libvirtd.boot(Libvirtd.CMDLINE)).build(), List.of(), List.of());
-        MigrationSpec nowhere = new MigrationSpec("qemu+unix:///session?socket=" + peerDir.resolve("no-such.sock"), false,
-                Optional.empty(), 0);
-        QuantixException e = assertThrows(QuantixException.class, () -> backend.migrate(STOPPED, nowhere, p -> { }));
-        assertEquals(ErrorCode.BACKEND_ERROR, e.code());
-        assertTrue(e.getMessage().contains("stays on this node"), e.getMessage());
-        assertEquals(PowerState.STOPPED, backend.find(STOPPED).orElseThrow().state());
+        try {
+            MigrationSpec nowhere = new MigrationSpec("qemu+unix:///session?socket=" + peerDir.resolve("no-such.sock"),
+                    false, Optional.empty(), 0);
+            QuantixException e = assertThrows(QuantixException.class, () -> backend.migrate(STOPPED, nowhere, p -> { }));
+            assertEquals(ErrorCode.BACKEND_ERROR, e.code());
+            assertTrue(e.getMessage().contains("stays on this node"), e.getMessage());
+            assertEquals(PowerState.STOPPED, backend.find(STOPPED).orElseThrow().state());
 
-        MigrationProgress last = backend.migrate(STOPPED, new MigrationSpec(peerUri, false, Optional.empty(), 0), p -> { });
+            MigrationProgress last = backend.migrate(STOPPED, new MigrationSpec(peerUri, false, Optional.empty(), 0),
+                    p -> { });
 
-        assertEquals(Phase.COMPLETED, last.phase());
-        assertTrue(backend.find(STOPPED).isEmpty());
-        assertEquals(List.of(DomainState.VIR_DOMAIN_SHUTOFF, 1), onPeer(c -> {
-            Domain moved = c.domainLookupByName(STOPPED);
-            return List.of(moved.getInfo().state, moved.isPersistent());
-        }));
-        assertEquals(stopped.spec(), onPeer(c -> DomainXml.parse(c.domainLookupByName(STOPPED).getXMLDesc(0),
-                PowerState.STOPPED)).orElseThrow().spec());
+            assertEquals(Phase.COMPLETED, last.phase());
+            assertTrue(backend.find(STOPPED).isEmpty());
+            assertEquals(List.of(DomainState.VIR_DOMAIN_SHUTOFF, 1), onPeer(c -> {
+                Domain moved = c.domainLookupByName(STOPPED);
+                return List.of(moved.getInfo().state, moved.isPersistent());
+            }));
+            assertEquals(stopped.spec(), onPeer(c -> DomainXml.parse(c.domainLookupByName(STOPPED).getXMLDesc(0),
+                    PowerState.STOPPED)).orElseThrow().spec());
+        } finally {
+            Libvirtd.remove(backend, STOPPED);
+            removeFromPeer(STOPPED);
+        }
     }
 
     private static MigrationSpec spec() throws IOException {

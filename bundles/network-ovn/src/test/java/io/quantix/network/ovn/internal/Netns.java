@@ -1,5 +1,7 @@
 package io.quantix.network.ovn.internal;
 
+import io.quantix.api.ErrorCode;
+import io.quantix.api.QuantixException;
 import io.quantix.api.spi.HostCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +24,10 @@ final class Netns implements AutoCloseable {
     private static final AtomicInteger SEQ = new AtomicInteger();
     private static final String RUN = Long.toString(ProcessHandle.current().pid() % 10000);
     private static final Pattern INET = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/");
+    /** timeout(1)'s exit status when it had to end the command. */
+    private static final int TIMED_OUT = 124;
+    /** What busybox nc says when no connection came about: refused, unreachable, or not accepted within -w. */
+    private static final Pattern NOT_CONNECTED = Pattern.compile("can't connect|timed out");
 
     private final OvnEnv ovn;
     private final List<Process> servers = new ArrayList<>();
@@ -34,6 +40,14 @@ final class Netns implements AutoCloseable {
         this.name = name;
         this.host = host;
         this.guest = guest;
+    }
+
+    /** A namespace with nothing but its loopback, up: where the probes themselves are tested. */
+    static Netns loopbackOnly() {
+        Netns ns = new Netns(null, "qxn-" + RUN + "-" + SEQ.incrementAndGet(), null, "lo");
+        HostCommand.run(List.of("ip", "netns", "add", ns.name));
+        ns.exec("ip", "link", "set", "lo", "up");
+        return ns;
     }
 
     static Netns plug(OvnEnv ovn, String portId, String mac) {
@@ -115,9 +129,23 @@ final class Netns implements AutoCloseable {
 
     /** A TCP server on the port that answers {@code answer} (one word) to every connection. */
     void serve(int port, String answer) {
+        listen(port, "/bin/echo", answer);
+    }
+
+    /**
+     * A TCP server on the port that accepts every connection and then neither answers nor closes it for a minute:
+     * to its client, what a connection whose later packets an ACL drops looks like.
+     */
+    void serveSilently(int port) {
+        listen(port, "/bin/sleep", "60");
+    }
+
+    private void listen(int port, String... program) {
+        List<String> argv = new ArrayList<>(List.of("busybox", "nc", "-ll", "-p", Integer.toString(port), "-e"));
+        argv.addAll(List.of(program));
         try {
-            servers.add(new ProcessBuilder(inside("busybox", "nc", "-ll", "-p", Integer.toString(port), "-e", "/bin/echo", answer))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            servers.add(new ProcessBuilder(inside(argv.toArray(String[]::new))).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -128,10 +156,23 @@ final class Netns implements AutoCloseable {
         return !ask(ip, port).isEmpty();
     }
 
-    /** The server's answer to one TCP connection, empty if none came within 3 s. */
+    /**
+     * The server's answer to one TCP connection, empty if none came within 3 s: refused, never accepted, or accepted
+     * and then silent (an ACL that drops a connection's later packets leaves nc waiting forever: its -w bounds only
+     * the connect). timeout(1) inside the namespace bounds the whole exchange, well under the command's own limit,
+     * which is left for a command that really hangs; any other failure (a bad address, no namespace) is an error.
+     */
     String ask(String ip, int port) {
-        HostCommand.Result r = tryExec(Duration.ofSeconds(10), "busybox", "nc", "-w", "3", ip, Integer.toString(port));
-        return r.exitCode() == 0 ? r.stdout().strip() : "";
+        HostCommand.Result r = tryExec(Duration.ofSeconds(10), "timeout", "-k", "1", "3",
+                "busybox", "nc", "-w", "2", ip, Integer.toString(port));
+        if (r.exitCode() == 0) {
+            return r.stdout().strip();
+        }
+        if (r.exitCode() == TIMED_OUT || NOT_CONNECTED.matcher(r.stderr()).find()) {
+            return "";
+        }
+        throw new QuantixException(ErrorCode.BACKEND_ERROR, "probe of " + ip + ":" + port + " from " + name
+                + " failed: " + r.firstErrorLine());
     }
 
     /** Retries while OVN installs flows: the first answer that comes within the time given, else empty. */
@@ -167,9 +208,13 @@ final class Netns implements AutoCloseable {
     @Override
     public void close() {
         servers.forEach(Process::destroyForcibly);
-        HostCommand.execute(List.of("ovs-vsctl", "--db=unix:" + ovn.dir.resolve("ovs.sock"), "--if-exists", "del-port", "br-int", host),
-                Duration.ofSeconds(30));
+        if (ovn != null) {
+            HostCommand.execute(List.of("ovs-vsctl", "--db=unix:" + ovn.dir.resolve("ovs.sock"), "--if-exists", "del-port",
+                    "br-int", host), Duration.ofSeconds(30));
+        }
         HostCommand.execute(List.of("ip", "netns", "del", name), Duration.ofSeconds(30));
-        HostCommand.execute(List.of("ip", "link", "del", host), Duration.ofSeconds(30));
+        if (host != null) {
+            HostCommand.execute(List.of("ip", "link", "del", host), Duration.ofSeconds(30));
+        }
     }
 }

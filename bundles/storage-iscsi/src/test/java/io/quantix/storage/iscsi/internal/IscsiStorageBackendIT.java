@@ -22,6 +22,8 @@ import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeSpec;
 import io.quantix.hypervisor.libvirt.internal.LibvirtBackend;
 import io.quantix.hypervisor.libvirt.internal.RealLibvirt;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -32,14 +34,13 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.function.Executable;
 
-/** The iscsi backend against a real tgtd on 127.0.0.1 with CHAP, and a real QEMU guest booting with a disk on a LUN. */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+/**
+ * The iscsi backend against a real tgtd on 127.0.0.1 with CHAP, and a real QEMU guest booting with a disk on a LUN.
+ * The target is shared and no test changes it, so none depends on another's order.
+ */
 class IscsiStorageBackendIT {
     private static final long MIB = Validation.MIB;
     private static final String IQN = "iqn.2026-11.io.quantix:qx-st-target";
@@ -93,7 +94,6 @@ class IscsiStorageBackendIT {
     }
 
     @Test
-    @Order(1)
     void theTargetsLunsAreTheVolumesWithTheirExactSizes() {
         List<Volume> volumes = backend.volumes(pool);
 
@@ -110,7 +110,6 @@ class IscsiStorageBackendIT {
     }
 
     @Test
-    @Order(2)
     void aWrongOrMissingChapLoginIsAClearError() throws Exception {
         Path wrong = secretFile("wrong-secret", "not-the-password");
         QuantixException e = assertCode(ErrorCode.INVALID_ARGUMENT, () -> backend.probe(pool(Map.of("chapUser", USER,
@@ -128,7 +127,6 @@ class IscsiStorageBackendIT {
     }
 
     @Test
-    @Order(3)
     void badPoolsAreRefusedAndLunsAreTheAdministratorsToMake() {
         assertCode(ErrorCode.INVALID_ARGUMENT, () -> backend.probe(new StoragePoolSpec("x", "iscsi",
                 Map.of("portal", "127.0.0.1:" + port, "target", "iqn.2026-11.io.quantix:nosuch",
@@ -142,7 +140,6 @@ class IscsiStorageBackendIT {
 
     /** libvirt gets the CHAP password as a secret of its own; QEMU logs in to the target with it. */
     @Test
-    @Order(4)
     void aGuestBootsWithItsDiskOnALun() throws Exception {
         LibvirtBackend libvirt = RealLibvirt.open();
         try {
@@ -167,11 +164,15 @@ class IscsiStorageBackendIT {
     }
 
     @Test
-    @Order(5)
     void aPortalThatIsDownIsAClearError() throws Exception {
-        new ProcessBuilder("sh", MODULE.resolve("src/test/sh/tgt-env.sh").toString(), "stop", dir.toString())
-                .redirectErrorStream(true).start().waitFor();
-        QuantixException e = assertCode(ErrorCode.BACKEND_ERROR, () -> backend.probe(pool));
+        // A port nothing listens on, rather than stopping the target the other tests share.
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        StoragePoolSpec down = new StoragePoolSpec("san", "iscsi", Map.of("portal", "127.0.0.1:" + closed,
+                "target", IQN, "chapUser", USER, "chapSecretFile", dir.resolve("chap-secret").toString()));
+        QuantixException e = assertCode(ErrorCode.BACKEND_ERROR, () -> backend.probe(down));
         assertTrue(e.getMessage().contains("not reachable"), e.getMessage());
     }
 

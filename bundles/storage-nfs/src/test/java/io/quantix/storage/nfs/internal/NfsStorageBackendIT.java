@@ -37,33 +37,31 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.function.Executable;
 
-/** The nfs backend against a real nfs-ganesha on 127.0.0.1, and a real QEMU guest booting from an NFS volume. */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+/**
+ * The nfs backend against a real nfs-ganesha on 127.0.0.1, and a real QEMU guest booting from an NFS volume. The
+ * server is shared; each test gets a pool (a folder of the export) of its own and makes the volumes it needs.
+ */
 class NfsStorageBackendIT {
     private static final long MIB = Validation.MIB;
     private static final String GUEST = "qx-st-nfs-guest";
+    private static final AtomicInteger POOLS = new AtomicInteger();
     private static NfsServer server;
-    private static StoragePoolSpec pool;
-    private static Path dir;
     private final NfsStorageBackend backend = new NfsStorageBackend();
+    private StoragePoolSpec pool;
+    private Path dir;
 
     @BeforeAll
     static void start() throws Exception {
         server = NfsServer.start();
-        Files.createDirectories(server.export.resolve("pools/p1"));
-        dir = server.export.resolve("pools/p1");
-        pool = new StoragePoolSpec("p1", "nfs", Map.of("server", "127.0.0.1", "export", server.export.toString(),
-                "path", "pools/p1"));
     }
 
     @AfterAll
@@ -71,8 +69,15 @@ class NfsStorageBackendIT {
         server.close();
     }
 
+    @BeforeEach
+    void ownPool() throws IOException {
+        String name = "p" + POOLS.incrementAndGet();
+        dir = Files.createDirectories(server.export.resolve("pools").resolve(name));
+        pool = new StoragePoolSpec(name, "nfs", Map.of("server", "127.0.0.1", "export", server.export.toString(),
+                "path", "pools/" + name));
+    }
+
     @Test
-    @Order(1)
     void probeMeasuresTheExportAndRefusesBadPools() {
         PoolUsage usage = backend.probe(pool);
 
@@ -92,7 +97,6 @@ class NfsStorageBackendIT {
     }
 
     @Test
-    @Order(2)
     void volumesAreFilesOnTheExportMadeWithQemuImg() {
         Volume root = backend.createVolume(pool, new VolumeSpec("root", 64 * MIB, VolumeFormat.QCOW2));
         Volume data = backend.createVolume(pool, new VolumeSpec("data", 32 * MIB, VolumeFormat.RAW));
@@ -115,8 +119,8 @@ class NfsStorageBackendIT {
     }
 
     @Test
-    @Order(3)
     void templatesClonesAndSnapshots() {
+        backend.createVolume(pool, new VolumeSpec("root", 64 * MIB, VolumeFormat.QCOW2));
         // written through the server, as a guest would: ganesha caches attributes, so a write behind its back may not be seen
         HostCommand.run(List.of("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 2M", "nfs://127.0.0.1" + dir.resolve("root.qcow2")));
         Volume template = backend.createTemplate(pool, "root", "golden");
@@ -133,14 +137,13 @@ class NfsStorageBackendIT {
         assertCode(ErrorCode.CONFLICT, () -> backend.deleteVolume(pool, "golden"));
 
         backend.snapshotVolume(pool, "vm1", "s1");
-        assertEquals(List.of(new VolumeSnapshot(new VolumeRef("p1", "vm1"), "s1")), backend.volumeSnapshots(pool, "vm1"));
+        assertEquals(List.of(new VolumeSnapshot(new VolumeRef(pool.name(), "vm1"), "s1")), backend.volumeSnapshots(pool, "vm1"));
         backend.deleteVolumeSnapshot(pool, "vm1", "s1");
         assertEquals(List.of(), backend.volumeSnapshots(pool, "vm1"));
         backend.deleteVolume(pool, "root-copy");
     }
 
     @Test
-    @Order(4)
     void importsAndIsos() throws IOException {
         Path image = server.dir.resolve("upload.qcow2");
         HostCommand.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), "16M"));
@@ -166,7 +169,7 @@ class NfsStorageBackendIT {
         assertEquals(List.of("tools.iso"), files(dir.resolve("isos")), "failed uploads leave nothing");
         backend.deleteIso(pool, "tools.iso");
         assertEquals(List.of(), backend.isos(pool));
-        assertEquals(List.of("golden", "imported", "root", "vm1"), names());
+        assertEquals(List.of("imported"), names());
         assertFalse(files(dir).stream().anyMatch(f -> f.startsWith(".")), files(dir).toString());
     }
 
@@ -175,13 +178,14 @@ class NfsStorageBackendIT {
      * runs, its disk grows online and an ISO of the pool goes into its CD-ROM.
      */
     @Test
-    @Order(5)
     void aGuestBootsWithItsDiskOnAnNfsClone() throws Exception {
         LibvirtBackend libvirt = RealLibvirt.open();
         try {
             RealLibvirt.remove(libvirt, GUEST);
-            Volume disk = backend.volumes(pool).stream().filter(v -> v.name().equals("vm1")).findFirst().orElseThrow();
-            VmSpec spec = VmSpec.builder(GUEST).memoryMiB(256).disk(DiskSpec.of("p1", 64 * MIB))
+            backend.createVolume(pool, new VolumeSpec("root", 64 * MIB, VolumeFormat.QCOW2));
+            backend.createTemplate(pool, "root", "golden");
+            Volume disk = backend.cloneVolume(pool, "golden", "vm1");
+            VmSpec spec = VmSpec.builder(GUEST).memoryMiB(256).disk(DiskSpec.of(pool.name(), 64 * MIB))
                     .directBoot(RealLibvirt.watchingPartitions()).build();
             Vm vm = libvirt.define(UUID.randomUUID().toString(), spec,
                     List.of(new AttachedDisk(disk.ref(), disk.source(), disk.format(), DiskBus.VIRTIO)), List.of());
@@ -213,12 +217,18 @@ class NfsStorageBackendIT {
     }
 
     @Test
-    @Order(6)
     void aPoolWhoseServerIsDownIsAClearErrorAndItsVolumesStay() throws Exception {
+        backend.createVolume(pool, new VolumeSpec("vm1", MIB, VolumeFormat.QCOW2));
         server.stop();
-        QuantixException e = assertCode(ErrorCode.BACKEND_ERROR, () -> backend.probe(pool));
-        assertTrue(e.getMessage().contains("not reachable") || e.getMessage().contains("NFSv3"), e.getMessage());
-        assertTrue(Files.exists(dir.resolve("vm1.qcow2")));
+        try {
+            QuantixException e = assertCode(ErrorCode.BACKEND_ERROR, () -> backend.probe(pool));
+            assertTrue(e.getMessage().contains("not reachable") || e.getMessage().contains("NFSv3"), e.getMessage());
+            assertTrue(Files.exists(dir.resolve("vm1.qcow2")));
+        } finally {
+            // a fresh server (new export, new ports) for the tests after this one
+            server.close();
+            server = NfsServer.start();
+        }
     }
 
     private List<String> names() {
@@ -274,7 +284,6 @@ class NfsStorageBackendIT {
     }
 
     @Test
-    @Order(0)
     void advertisesWhatItImplements() {
         assertTrue(backend.capabilities().containsAll(List.of(Capability.VOLUME_CLONE, Capability.TEMPLATES,
                 Capability.VOLUME_SNAPSHOT, Capability.IMAGE_IMPORT, Capability.ISO_LIBRARY)));
