@@ -17,29 +17,38 @@ import io.quantix.proto.node.v1.NodeDaemonServiceGrpc;
 import io.quantix.proto.node.v1.StreamEventsRequest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * StreamEvents filters over a real gRPC server and channel on loopback (plaintext: TLS and tokens are the
- * interceptor's business, tested in GrpcIT); the events are published as EventAdmin delivers them.
+ * StreamEvents filters over a real gRPC server and channel on loopback (plaintext: TLS and the token check are the
+ * interceptor's business, tested in GrpcIT; the stream holds a real session's token, as a revoked one would end it);
+ * the events are published as EventAdmin delivers them.
  */
 class EventStreamsTest {
-    private final EventStreams events = new EventStreams(new OpenStreams(null, 4));
+    @TempDir
+    Path dir;
+    private TestAdmin admin;
+    private EventStreams events;
     private Server server;
     private ManagedChannel channel;
 
     @BeforeEach
     void start() throws IOException {
+        admin = new TestAdmin(dir);
+        events = new EventStreams(new OpenStreams(admin.security, 4));
+        String token = admin.login();
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(new NodeDaemonServiceGrpc.NodeDaemonServiceImplBase() {
                     @Override
                     public void streamEvents(StreamEventsRequest request, StreamObserver<Event> out) {
                         try {
-                            events.open(request, "token", (ServerCallStreamObserver<Event>) out);
+                            events.open(request, token, (ServerCallStreamObserver<Event>) out);
                         } catch (RuntimeException e) {
                             out.onError(ErrorMapping.toStatus(e, "StreamEvents"));
                         }
@@ -52,6 +61,7 @@ class EventStreamsTest {
     void stop() throws InterruptedException {
         channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         server.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        admin.close();
     }
 
     private Iterator<Event> stream(StreamEventsRequest request) {

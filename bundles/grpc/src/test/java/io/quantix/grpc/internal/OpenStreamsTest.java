@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.quantix.security.Token;
 import io.quantix.security.internal.AdminService;
-import java.lang.annotation.Annotation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,36 +16,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Open streams end the moment their token is revoked, against the node's real AdminService. */
 class OpenStreamsTest {
-    private static final String PASSWORD = "correct horse battery";
-
     @TempDir
     Path dir;
+    private TestAdmin admin;
     private AdminService security;
     private OpenStreams streams;
 
     @BeforeEach
     void setUp() {
-        System.setProperty("quantix.config.dir", dir.resolve("config").toString());
-        System.setProperty("quantix.data.dir", dir.resolve("data").toString());
-        security = new AdminService(new AdminService.Config() {
-            @Override
-            public int tokenTtlMinutes() {
-                return 720;
-            }
-
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return AdminService.Config.class;
-            }
-        });
-        security.create("admin", PASSWORD.toCharArray());
+        admin = new TestAdmin(dir);
+        security = admin.security;
         streams = new OpenStreams(security, 8);
     }
 
     @AfterEach
     void clear() {
-        System.clearProperty("quantix.config.dir");
-        System.clearProperty("quantix.data.dir");
+        admin.close();
     }
 
     @Test
@@ -62,7 +46,7 @@ class OpenStreamsTest {
         TestStream other = open();
         TestStream own = open();
 
-        security.changePassword("admin", PASSWORD.toCharArray(), "a new long password".toCharArray(), "127.0.0.1",
+        security.changePassword("admin", TestAdmin.PASSWORD.toCharArray(), "a new long password".toCharArray(), "127.0.0.1",
                 own.token());
 
         assertEquals(Status.Code.UNAUTHENTICATED, other.status().getStatus().getCode());
@@ -83,8 +67,7 @@ class OpenStreamsTest {
     }
 
     private TestStream open() {
-        Token token = security.login("admin", PASSWORD.toCharArray(), "127.0.0.1");
-        TestStream stream = new TestStream(token.value());
+        TestStream stream = new TestStream(admin.login());
         streams.add(stream);
         return stream;
     }
