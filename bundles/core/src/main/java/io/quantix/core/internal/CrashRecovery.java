@@ -1,6 +1,5 @@
 package io.quantix.core.internal;
 
-import io.quantix.api.ErrorCode;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixEvent;
@@ -145,10 +144,8 @@ public class CrashRecovery {
             undo.done("cloud-init seed of VM " + intent.vm(), () -> seeds.delete(intent.id()));
         }
         undo.done("definition of VM " + intent.vm(), () -> undefine(intent));
-        QuantixException outcome = undo.rollback(new QuantixException(ErrorCode.INTERNAL,
-                "the create of VM '" + intent.vm() + "' was interrupted"));
-        if (outcome.getSuppressed().length > 0) {
-            return false;
+        if (!undo.undoAll(failure -> { })) {
+            return false; // each failure is logged; tried again after a pause
         }
         journal.finish(intent);
         waitingFor.remove(intent.id());

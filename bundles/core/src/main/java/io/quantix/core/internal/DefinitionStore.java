@@ -2,10 +2,8 @@ package io.quantix.core.internal;
 
 import io.quantix.api.QuantixException;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Dictionary;
@@ -115,11 +113,7 @@ final class DefinitionStore<T> {
         for (String key : java.util.Collections.list(props.keys())) {
             cfg.setProperty(key, String.valueOf(props.get(key)));
         }
-        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        try (Writer out = Files.newBufferedWriter(temp)) {
-            cfg.store(out, "Quantix definition; written by the node, safe to edit while it is stopped");
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        PropertiesFiles.store(file, cfg, "Quantix definition; written by the node, safe to edit while it is stopped");
     }
 
     /**

@@ -5,14 +5,9 @@ import io.quantix.api.QuantixException;
 import io.quantix.api.VolumeRef;
 import io.quantix.api.spi.NodeDirectories;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -37,7 +32,6 @@ import org.slf4j.LoggerFactory;
 public class IntentJournal {
     private static final Logger LOG = LoggerFactory.getLogger(IntentJournal.class);
     private static final String SUFFIX = ".intent";
-    private static final String TEMP = ".tmp";
 
     private final Path dir;
     /** VM id → intent: every intent whose file exists, whether in flight or left by an earlier run. */
@@ -84,19 +78,10 @@ public class IntentJournal {
                 }
             }
         }
-        Path file = file(intent);
-        Path temp = dir.resolve("." + file.getFileName() + TEMP);
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING); OutputStream out = Channels.newOutputStream(channel)) {
-                intent.toProperties().store(out, "VM create in flight; rolled back at start if still here");
-                out.flush();
-                channel.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory();
+            PropertiesFiles.store(file(intent), intent.toProperties(),
+                    "VM create in flight; rolled back at start if still here");
         } catch (IOException e) {
-            deleteQuietly(temp);
             throw new QuantixException(ErrorCode.INTERNAL, "cannot record the create of VM '" + intent.vm() + "' in "
                     + dir + ": " + e.getMessage(), e);
         }
@@ -107,7 +92,7 @@ public class IntentJournal {
     synchronized void finish(CreateIntent intent) {
         try {
             Files.deleteIfExists(file(intent));
-            syncDirectory();
+            PropertiesFiles.syncDirectory(dir);
         } catch (IOException e) {
             // left open: the next start rolls back a VM that exists; say so now, loudly
             LOG.error("cannot remove the intent of VM {} ({}): {}", intent.vm(), file(intent), e.getMessage());
@@ -125,18 +110,11 @@ public class IntentJournal {
         return dir.resolve(intent.id() + SUFFIX);
     }
 
-    /** A rename is durable only once its directory is. */
-    private void syncDirectory() throws IOException {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        }
-    }
-
     /** The intents on disk; a temporary file of a write that a crash cut short was never an intent, and goes. */
     private List<CreateIntent> read() {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> all = files.sorted().toList();
-            all.stream().filter(f -> f.getFileName().toString().endsWith(SUFFIX + TEMP)).forEach(IntentJournal::deleteQuietly);
+            all.stream().filter(f -> f.getFileName().toString().endsWith(SUFFIX + PropertiesFiles.TEMP)).forEach(IntentJournal::deleteQuietly);
             return all.stream().filter(f -> f.getFileName().toString().endsWith(SUFFIX)).map(this::read)
                     .flatMap(java.util.Optional::stream).toList();
         } catch (IOException e) {
@@ -147,7 +125,7 @@ public class IntentJournal {
     /** An unreadable file is logged and kept for a person to look at, never guessed at. */
     private java.util.Optional<CreateIntent> read(Path file) {
         Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(file)) {
+        try (Reader in = Files.newBufferedReader(file)) {
             p.load(in);
             Map<String, String> values = new TreeMap<>();
             p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k)));

@@ -5,10 +5,8 @@ import io.quantix.api.QuantixException;
 import io.quantix.api.spi.NodeDirectories;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
@@ -121,11 +119,7 @@ public class NetworkTombstones {
     private void store(Properties p) {
         try {
             Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-            try (Writer out = Files.newBufferedWriter(temp)) {
-                p.store(out, "Quantix: deletions not yet removed by every network driver");
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            PropertiesFiles.store(file, p, "Quantix: deletions not yet removed by every network driver");
         } catch (IOException e) {
             throw new QuantixException(ErrorCode.INTERNAL, "cannot write " + file + ": " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package io.quantix.core.internal;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,16 @@ final class UndoLog {
 
     /** Undoes every recorded step and returns {@code cause}, with any undo failures suppressed in it. */
     <E extends Throwable> E rollback(E cause) {
+        undoAll(cause::addSuppressed);
+        return cause;
+    }
+
+    /**
+     * Undoes every recorded step, handing each undo failure (already logged) to {@code failed}; true when every
+     * undo succeeded, so nothing of the operation is left.
+     */
+    boolean undoAll(Consumer<? super RuntimeException> failed) {
+        boolean complete = true;
         while (!steps.isEmpty()) {
             Step step = steps.pop();
             try {
@@ -32,9 +43,10 @@ final class UndoLog {
                 LOG.info("rolled back: {}", step.description());
             } catch (RuntimeException e) {
                 LOG.error("could not roll back '{}': {}", step.description(), e.toString());
-                cause.addSuppressed(e);
+                failed.accept(e);
+                complete = false;
             }
         }
-        return cause;
+        return complete;
     }
 }

@@ -152,15 +152,13 @@ public class VmManager implements VmService {
             return vm;
         } catch (RuntimeException e) {
             LOG.warn("creating VM {} failed, rolling back: {}", spec.name(), e.getMessage());
-            int failures = e.getSuppressed().length;
-            RuntimeException failure = undo.rollback(e);
-            if (failure.getSuppressed().length == failures) {
+            if (undo.undoAll(e::addSuppressed)) {
                 journal.finish(intent);
             } else {
                 // what could not be undone now is tried again when the node next starts
                 LOG.error("the rollback of VM {} is incomplete; it is retried at the next start", spec.name());
             }
-            throw failure;
+            throw e;
         }
     }
 
