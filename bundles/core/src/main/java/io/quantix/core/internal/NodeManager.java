@@ -5,6 +5,7 @@ import io.quantix.api.NodeInfo;
 import io.quantix.api.QuantixException;
 import io.quantix.api.service.NodeService;
 import io.quantix.api.spi.HypervisorBackend;
+import io.quantix.api.spi.NodeDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,17 +26,19 @@ public class NodeManager implements NodeService {
 
     private final BackendRegistry backends;
     private final String version;
+    private final NodeIdentity identity;
 
     @Activate
     public NodeManager(@Reference BackendRegistry backends, BundleContext context) {
         this.backends = backends;
         this.version = context.getBundle().getVersion().toString();
+        this.identity = NodeIdentity.load(NodeDirectories.config(), hostname());
     }
 
     @Override
     public NodeInfo info() {
         List<BackendInfo> all = backends();
-        return new NodeInfo(hostname(), version, Runtime.getRuntime().availableProcessors(), memoryBytes(),
+        return new NodeInfo(identity.id(), identity.name(), hostname(), version, Runtime.getRuntime().availableProcessors(), memoryBytes(),
                 all.stream().anyMatch(BackendInfo::simulated), all);
     }
 

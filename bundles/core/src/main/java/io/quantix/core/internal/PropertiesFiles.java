@@ -1,8 +1,8 @@
 package io.quantix.core.internal;
 
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.channels.Channels;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Properties;
 
 /**
- * The core's one way to write a properties file (definitions, tombstones, intents): a crash or power cut leaves the
+ * The core's one way to write a file (definitions, tombstones, intents, node.yaml): a crash or power cut leaves the
  * old content or the new, never a part. The content goes to a hidden {@code .<name>.tmp} beside the file, is
  * fsynced, renamed over the file, and the rename is made durable by fsyncing the folder.
  */
@@ -24,12 +24,20 @@ final class PropertiesFiles {
     }
 
     static void store(Path file, Properties content, String comment) throws IOException {
+        StringWriter text = new StringWriter();
+        content.store(text, comment);
+        write(file, text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Any file the core owns (node.yaml too) is written this way. */
+    static void write(Path file, byte[] content) throws IOException {
         Path temp = file.resolveSibling("." + file.getFileName() + TEMP);
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-                Writer out = Channels.newWriter(channel, StandardCharsets.UTF_8)) {
-            content.store(out, comment);
-            out.flush();
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
             channel.force(true);
         } catch (IOException e) {
             Files.deleteIfExists(temp);

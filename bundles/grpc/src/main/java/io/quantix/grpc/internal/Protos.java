@@ -389,7 +389,7 @@ final class Protos {
     }
 
     static io.quantix.proto.node.v1.NodeInfo nodeInfo(NodeInfo n) {
-        var b = io.quantix.proto.node.v1.NodeInfo.newBuilder().setHostname(n.hostname()).setVersion(n.version())
+        var b = io.quantix.proto.node.v1.NodeInfo.newBuilder().setId(n.id()).setName(n.name()).setHostname(n.hostname()).setVersion(n.version())
                 .setCpus(n.cpus()).setMemoryBytes(n.memoryBytes()).setSimulated(n.simulated());
         n.backends().forEach(backend -> b.addBackends(backend(backend)));
         return b.build();
