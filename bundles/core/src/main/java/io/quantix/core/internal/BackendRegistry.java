@@ -34,6 +34,15 @@ public class BackendRegistry {
     private final Events events;
     /** One instance, so that unbind removes exactly what bind added. */
     private final Consumer<QuantixEvent> republish = this::republish;
+    /** Told of every hypervisor bound and unbound; guarded by this registry, so that none is missed or doubled. */
+    private final List<HypervisorWatcher> watchers = new ArrayList<>();
+
+    /** Follows the hypervisors as they come and go (the VM inventory). Called on the binding thread. */
+    interface HypervisorWatcher {
+        void bound(String name, HypervisorBackend backend);
+
+        void unbound(String name, HypervisorBackend backend);
+    }
 
     /** Constructor injection: DS binds it before any backend, so every bind can publish. */
     @Activate
@@ -43,14 +52,29 @@ public class BackendRegistry {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindHypervisor(HypervisorBackend backend, Map<String, Object> properties) {
-        announce(hypervisors.bind(backend, properties), "AVAILABLE", "hypervisor");
+    synchronized void bindHypervisor(HypervisorBackend backend, Map<String, Object> properties) {
+        Optional<String> name = hypervisors.bind(backend, properties);
+        // the inventory holds the backend's VMs before anyone hears that it is available
+        name.ifPresent(n -> watchers.forEach(w -> w.bound(n, backend)));
+        announce(name, "AVAILABLE", "hypervisor");
         backend.addListener(republish);
     }
 
-    void unbindHypervisor(HypervisorBackend backend, Map<String, Object> properties) {
+    synchronized void unbindHypervisor(HypervisorBackend backend, Map<String, Object> properties) {
         backend.removeListener(republish);
-        announce(hypervisors.unbind(backend, properties), "UNAVAILABLE", "hypervisor");
+        Optional<String> name = hypervisors.unbind(backend, properties);
+        name.ifPresent(n -> watchers.forEach(w -> w.unbound(n, backend)));
+        announce(name, "UNAVAILABLE", "hypervisor");
+    }
+
+    /** Adds the watcher and tells it of the hypervisors already bound. */
+    synchronized void watch(HypervisorWatcher watcher) {
+        watchers.add(watcher);
+        hypervisors.snapshot().forEach(watcher::bound);
+    }
+
+    synchronized void unwatch(HypervisorWatcher watcher) {
+        watchers.remove(watcher);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

@@ -1,6 +1,7 @@
 package io.quantix.core.internal;
 
 import io.quantix.api.BackendInfo;
+import io.quantix.api.InventoryStats;
 import io.quantix.api.NodeInfo;
 import io.quantix.api.QuantixException;
 import io.quantix.api.service.NodeService;
@@ -25,12 +26,14 @@ public class NodeManager implements NodeService {
     private static final Logger LOG = LoggerFactory.getLogger(NodeManager.class);
 
     private final BackendRegistry backends;
+    private final VmInventory inventory;
     private final String version;
     private final NodeIdentity identity;
 
     @Activate
-    public NodeManager(@Reference BackendRegistry backends, BundleContext context) {
+    public NodeManager(@Reference BackendRegistry backends, @Reference VmInventory inventory, BundleContext context) {
         this.backends = backends;
+        this.inventory = inventory;
         this.version = context.getBundle().getVersion().toString();
         this.identity = NodeIdentity.load(NodeDirectories.config(), hostname());
     }
@@ -50,6 +53,11 @@ public class NodeManager implements NodeService {
     @Override
     public List<String> unmanagedDomains() {
         return unmanaged(backends.hypervisors.snapshot());
+    }
+
+    @Override
+    public InventoryStats inventoryStats() {
+        return inventory.stats();
     }
 
     /** A hypervisor that cannot answer hides only its own domains: this is an informational list. */

@@ -21,19 +21,29 @@ import io.quantix.api.VolumeSpec;
 import io.quantix.api.service.StorageService;
 import io.quantix.api.spi.StorageBackend;
 import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Storage pools (definitions in Config Admin) and their volumes (on the pool's backend). */
 @Component(service = {StorageService.class, StorageManager.class})
 public class StorageManager implements StorageService {
+    private static final Logger LOG = LoggerFactory.getLogger(StorageManager.class);
     static final String FACTORY_PID = "io.quantix.storage.pool";
     private static final String BACKEND = "backend";
 
@@ -42,6 +52,17 @@ public class StorageManager implements StorageService {
     private final DefinitionStore<StoragePoolSpec> store;
     private final VmInventory inventory;
     private final EdgePolicy policy;
+    /**
+     * The last measure of each available pool: a list of pools asks no backend. Refreshed in the background every
+     * {@link #USAGE_REFRESH}; a change in a pool drops its figure, so the next read measures it again.
+     */
+    private final Map<String, StoragePool> usage = new ConcurrentHashMap<>();
+    static final Duration USAGE_REFRESH = Duration.ofSeconds(30);
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "quantix-pool-usage");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     @Activate
     public StorageManager(@Reference BackendRegistry backends, @Reference Events events,
@@ -51,16 +72,58 @@ public class StorageManager implements StorageService {
         this.backends = backends;
         this.events = events;
         this.store = new DefinitionStore<>(configAdmin, FACTORY_PID, StorageManager::decode, StorageManager::encode);
+        long millis = USAGE_REFRESH.toMillis();
+        refresher.scheduleWithFixedDelay(this::refreshUsage, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    @Deactivate
+    void close() {
+        refresher.shutdownNow();
     }
 
     @Override
     public List<StoragePool> listPools() {
-        return store.list().stream().map(this::withStatus).sorted(Comparator.comparing(StoragePool::name)).toList();
+        return store.list().stream().map(this::cached).sorted(Comparator.comparing(StoragePool::name)).toList();
     }
 
     @Override
     public StoragePool getPool(String name) {
-        return withStatus(spec(name));
+        return cached(spec(name));
+    }
+
+    /** The pool with its last measure, measured now if there is none; a pool whose backend is away is not cached. */
+    private StoragePool cached(StoragePoolSpec spec) {
+        StoragePool known = usage.get(spec.name());
+        if (known != null && known.spec().equals(spec) && backends.storage.find(spec.backend()).isPresent()) {
+            return known;
+        }
+        return measure(spec);
+    }
+
+    private StoragePool measure(StoragePoolSpec spec) {
+        StoragePool now = withStatus(spec);
+        if (now.status() == Availability.AVAILABLE) {
+            usage.put(spec.name(), now);
+        } else {
+            usage.remove(spec.name());
+        }
+        return now;
+    }
+
+    /** A change in the pool: its next read measures it. */
+    private void changed(String pool) {
+        usage.remove(pool);
+    }
+
+    private void refreshUsage() {
+        for (StoragePoolSpec spec : store.list()) {
+            try {
+                measure(spec);
+            } catch (RuntimeException e) {
+                LOG.warn("cannot measure pool {}: {}", spec.name(), e.getMessage());
+            }
+        }
+        usage.keySet().retainAll(store.list().stream().map(StoragePoolSpec::name).toList());
     }
 
     @Override
@@ -72,10 +135,12 @@ public class StorageManager implements StorageService {
         // host paths in the options (a folder, a keyring, a secret file) before the backend looks at any of them
         backend.hostPathOptions().stream().sorted().forEach(option -> spec.option(option)
                 .ifPresent(path -> policy.hostPath(spec.backend() + " pool option " + option, path)));
-        PoolUsage usage = backend.probe(spec);
+        PoolUsage measured = backend.probe(spec);
         store.save(spec.name(), spec);
         events.publish(QuantixEvent.Kind.POOL, "CREATED", spec.name(), "pool created on backend " + spec.backend());
-        return available(spec, usage);
+        StoragePool pool = available(spec, measured);
+        usage.put(spec.name(), pool);
+        return pool;
     }
 
     @Override
@@ -91,6 +156,7 @@ public class StorageManager implements StorageService {
             throw new QuantixException(ErrorCode.CONFLICT, "pool '" + name + "' still holds volumes: delete them first");
         }
         store.delete(name);
+        changed(name);
         events.publish(QuantixEvent.Kind.POOL, "DELETED", name, "pool definition deleted");
     }
 
@@ -105,6 +171,7 @@ public class StorageManager implements StorageService {
     public Volume createVolume(String pool, VolumeSpec volume) {
         StoragePoolSpec spec = spec(pool);
         Volume created = backends.storage.require(spec.backend()).createVolume(spec, volume);
+        changed(pool);
         events.publish(QuantixEvent.Kind.VOLUME, "CREATED", created.ref().toString(), volume.sizeBytes() + " bytes");
         return created;
     }
@@ -122,6 +189,7 @@ public class StorageManager implements StorageService {
     void deleteUnused(VolumeRef ref) {
         StoragePoolSpec spec = spec(ref.pool());
         backends.storage.require(spec.backend()).deleteVolume(spec, ref.volume());
+        changed(ref.pool());
         events.publish(QuantixEvent.Kind.VOLUME, "DELETED", ref.toString(), "volume deleted");
     }
 
@@ -138,6 +206,7 @@ public class StorageManager implements StorageService {
         } else {
             resized = backend.resizeVolume(spec, volume, newSizeBytes);
         }
+        changed(pool);
         events.publish(QuantixEvent.Kind.VOLUME, "RESIZED", resized.ref().toString(), newSizeBytes + " bytes");
         return resized;
     }
@@ -156,10 +225,10 @@ public class StorageManager implements StorageService {
             throw QuantixException.invalid("volume " + ref + " is " + current.capacity() + " bytes; shrinking it to "
                     + newSizeBytes + " bytes would lose data");
         }
-        PoolUsage usage = backend.probe(spec);
-        if (newSizeBytes > usage.capacity()) {
+        PoolUsage measured = backend.probe(spec);
+        if (newSizeBytes > measured.capacity()) {
             throw new QuantixException(ErrorCode.INSUFFICIENT_CAPACITY, "volume " + ref + " of " + newSizeBytes
-                    + " bytes does not fit pool '" + spec.name() + "' of " + usage.capacity() + " bytes");
+                    + " bytes does not fit pool '" + spec.name() + "' of " + measured.capacity() + " bytes");
         }
         if (newSizeBytes > current.capacity()) {
             backends.hypervisors.require(vm.spec().hypervisor()).resizeDisk(vm.name(), ref, newSizeBytes);
@@ -178,6 +247,7 @@ public class StorageManager implements StorageService {
         Validation.name("volume", target);
         StoragePoolSpec spec = spec(pool);
         Volume clone = backend(spec, Capability.VOLUME_CLONE).cloneVolume(spec, source, target);
+        changed(pool);
         events.publish(QuantixEvent.Kind.VOLUME, "CREATED", clone.ref().toString(), "cloned from " + source);
         return clone;
     }
@@ -187,6 +257,7 @@ public class StorageManager implements StorageService {
         Validation.name("template", template);
         StoragePoolSpec spec = spec(pool);
         Volume created = backend(spec, Capability.TEMPLATES).createTemplate(spec, volume, template);
+        changed(pool);
         events.publish(QuantixEvent.Kind.VOLUME, "CREATED", created.ref().toString(), "template made from " + volume);
         return created;
     }
@@ -202,6 +273,7 @@ public class StorageManager implements StorageService {
         Validation.name("volume snapshot", snapshot);
         StoragePoolSpec spec = spec(pool);
         VolumeSnapshot taken = backend(spec, Capability.VOLUME_SNAPSHOT).snapshotVolume(spec, volume, snapshot);
+        changed(pool);
         events.publish(QuantixEvent.Kind.VOLUME, "SNAPSHOT_CREATED", taken.volume().toString(), "snapshot " + snapshot);
         return taken;
     }
@@ -210,6 +282,7 @@ public class StorageManager implements StorageService {
     public void deleteVolumeSnapshot(String pool, String volume, String snapshot) {
         StoragePoolSpec spec = spec(pool);
         backend(spec, Capability.VOLUME_SNAPSHOT).deleteVolumeSnapshot(spec, volume, snapshot);
+        changed(pool);
         events.publish(QuantixEvent.Kind.VOLUME, "SNAPSHOT_DELETED", new VolumeRef(pool, volume).toString(),
                 "snapshot " + snapshot);
     }
@@ -222,6 +295,7 @@ public class StorageManager implements StorageService {
         StoragePoolSpec spec = spec(pool);
         Volume imported = backend(spec, Capability.IMAGE_IMPORT).importVolume(spec, name, format, image,
                 policy.uploadLimit(maxBytes));
+        changed(pool);
         events.publish(QuantixEvent.Kind.VOLUME, "CREATED", imported.ref().toString(), "imported from an image");
         return imported;
     }
@@ -240,6 +314,7 @@ public class StorageManager implements StorageService {
         StoragePoolSpec spec = spec(pool);
         IsoImage iso = backend(spec, Capability.ISO_LIBRARY).uploadIso(spec, name, data,
                 policy.uploadLimit(maxBytes));
+        changed(pool);
         events.publish(QuantixEvent.Kind.VOLUME, "ISO_UPLOADED", pool + "/" + name, iso.sizeBytes() + " bytes");
         return iso;
     }
@@ -248,6 +323,7 @@ public class StorageManager implements StorageService {
     public void deleteIso(String pool, String name) {
         StoragePoolSpec spec = spec(pool);
         backend(spec, Capability.ISO_LIBRARY).deleteIso(spec, name);
+        changed(pool);
         events.publish(QuantixEvent.Kind.VOLUME, "ISO_DELETED", pool + "/" + name, "ISO image deleted");
     }
 
@@ -292,7 +368,7 @@ public class StorageManager implements StorageService {
 
     private static StoragePool available(StoragePoolSpec spec, PoolUsage usage) {
         return new StoragePool(spec, Availability.AVAILABLE, usage.capacity(), usage.allocation(), usage.available(),
-                Optional.empty());
+                Optional.empty(), Optional.of(Instant.now()));
     }
 
     private static StoragePoolSpec decode(Map<String, String> props) {

@@ -57,7 +57,9 @@ final class VmChanges {
 
     Snapshot snapshot(String name, SnapshotSpec spec) {
         Validation.required("snapshot spec", spec);
-        Snapshot taken = hypervisor(get(name), Capability.SNAPSHOT).snapshot(name, spec);
+        Vm vm = get(name);
+        Snapshot taken = hypervisor(vm, Capability.SNAPSHOT).snapshot(name, spec);
+        current(vm);
         events.publish(QuantixEvent.Kind.VM, "SNAPSHOT_CREATED", name, "snapshot '" + taken.name() + "' taken"
                 + (taken.includesMemory() ? " with memory" : "") + (taken.external() ? " (disk-only, external)" : ""));
         return taken;
@@ -76,7 +78,7 @@ final class VmChanges {
         Vm before = get(name);
         HypervisorBackend hv = hypervisor(before, Capability.SNAPSHOT);
         hv.revert(name, snapshot);
-        Vm after = current(hv, name);
+        Vm after = current(before);
         Set<String> portsBefore = before.nics().stream().map(AttachedNic::portId).collect(Collectors.toSet());
         Set<String> portsAfter = after.nics().stream().map(AttachedNic::portId).collect(Collectors.toSet());
         before.nics().stream().filter(n -> !portsAfter.contains(n.portId()))
@@ -91,7 +93,9 @@ final class VmChanges {
 
     void deleteSnapshot(String name, String snapshot) {
         Validation.name("snapshot", snapshot);
-        hypervisor(get(name), Capability.SNAPSHOT).deleteSnapshot(name, snapshot);
+        Vm vm = get(name);
+        hypervisor(vm, Capability.SNAPSHOT).deleteSnapshot(name, snapshot);
+        current(vm);
         events.publish(QuantixEvent.Kind.VM, "SNAPSHOT_DELETED", name, "snapshot '" + snapshot + "' deleted");
     }
 
@@ -111,7 +115,7 @@ final class VmChanges {
                     format));
             undo.done("volume " + v.ref(), () -> storage.deleteUnused(v.ref()));
             hv.attachDisk(name, new AttachedDisk(v.ref(), v.source(), format, disk.bus()));
-            Vm now = current(hv, name);
+            Vm now = current(vm);
             events.publish(QuantixEvent.Kind.VM, "DISK_ATTACHED", name, "disk " + v.ref() + " attached");
             return now;
         } catch (RuntimeException e) {
@@ -136,7 +140,7 @@ final class VmChanges {
             throw new QuantixException(ErrorCode.CONFLICT, "volume " + ref + " is already a disk of VM '" + other.name() + "'");
         });
         hv.attachDisk(name, new AttachedDisk(ref, v.source(), v.format(), DiskBus.VIRTIO));
-        Vm now = current(hv, name);
+        Vm now = current(vm);
         events.publish(QuantixEvent.Kind.VM, "DISK_ATTACHED", name, "volume " + ref + " attached");
         return now;
     }
@@ -152,7 +156,7 @@ final class VmChanges {
             backends.storage.require(storage.spec(volume.pool()).backend());
         }
         hv.detachDisk(name, volume);
-        Vm now = current(hv, name);
+        Vm now = current(vm);
         events.publish(QuantixEvent.Kind.VM, "DISK_DETACHED", name, "disk " + volume + " detached");
         if (deleteVolume) {
             // the VM no longer uses it; if this fails the volume stays, detached, for the user to delete
@@ -169,18 +173,17 @@ final class VmChanges {
             throw new QuantixException(ErrorCode.CONFLICT, "VM '" + name + "' already has " + VmSpec.MAX_NICS + " NICs");
         }
         backends.networks.require(networks.spec(nic.network()).driver());
-        Set<String> taken = inventory.macsInUse();
-        nic.mac().filter(taken::contains).ifPresent(mac -> {
+        nic.mac().filter(inventory::macInUse).ifPresent(mac -> {
             throw new QuantixException(ErrorCode.CONFLICT, "MAC address " + mac + " is already in use");
         });
         String portId = UUID.randomUUID().toString();
-        String mac = nic.mac().orElseGet(() -> VmManager.randomMac(taken));
+        String mac = nic.mac().orElseGet(() -> VmManager.randomMac(inventory::macInUse));
         UndoLog undo = new UndoLog();
         try {
             NicBinding binding = networks.createPort(nic.network(), new PortSpec(portId, mac, name, vm.spec().tags()));
             undo.done("port " + portId + " on " + nic.network(), () -> networks.deletePort(nic.network(), portId));
             hv.attachNic(name, new AttachedNic(nic.network(), portId, mac, nic.model(), binding));
-            Vm now = current(hv, name);
+            Vm now = current(vm);
             events.publish(QuantixEvent.Kind.VM, "NIC_ATTACHED", name, "NIC " + mac + " on network " + nic.network()
                     + " attached (port " + portId + ")");
             return now;
@@ -198,7 +201,7 @@ final class VmChanges {
                 .orElseThrow(() -> QuantixException.notFound("NIC of VM '" + name + "' on port", portId));
         backends.networks.require(networks.spec(nic.network()).driver());
         hv.detachNic(name, portId);
-        Vm now = current(hv, name);
+        Vm now = current(vm);
         cleanUp("port " + portId, () -> networks.deletePort(nic.network(), portId));
         events.publish(QuantixEvent.Kind.VM, "NIC_DETACHED", name, "NIC " + nic.mac() + " detached");
         return now;
@@ -210,7 +213,7 @@ final class VmChanges {
         Vm vm = get(name);
         HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
         hv.changeMedia(name, iso);
-        Vm now = current(hv, name);
+        Vm now = current(vm);
         events.publish(QuantixEvent.Kind.VM, "MEDIA_CHANGED", name, iso.map(p -> "CD-ROM now holds " + p)
                 .orElse("CD-ROM ejected"));
         return now;
@@ -223,7 +226,7 @@ final class VmChanges {
         Vm vm = get(name);
         HypervisorBackend hv = hypervisor(vm, Capability.HOT_PLUG);
         hv.changeMedia(name, image.source());
-        Vm now = current(hv, name);
+        Vm now = current(vm);
         events.publish(QuantixEvent.Kind.VM, "MEDIA_CHANGED", name, "CD-ROM now holds " + pool + "/" + iso);
         return now;
     }
@@ -237,10 +240,9 @@ final class VmChanges {
         return backends.hypervisors.require(vm.spec().hypervisor(), capability);
     }
 
-    private Vm current(HypervisorBackend hv, String name) {
-        Vm now = hv.find(name).orElseThrow(() -> QuantixException.notFound("VM", name));
-        inventory.remember(now);
-        return now;
+    /** The VM as its hypervisor has it after a change. */
+    private Vm current(Vm vm) {
+        return inventory.reload(vm.spec().hypervisor(), vm.name());
     }
 
     /**
@@ -266,7 +268,7 @@ final class VmChanges {
             throw undo.rollback(e);
         }
         events.publish(QuantixEvent.Kind.VM, "UPDATED", name, "tags now " + String.join(",", new TreeSet<>(valid)));
-        return current(hv, name);
+        return current(vm);
     }
 
     /** The first {@code <vm>-diskN} not yet in the pool, so hot-plugged volumes are named like the VM's others. */

@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -141,9 +142,8 @@ public class VmManager implements VmService {
             undo.done("definition of VM " + spec.name(), () -> hv.undefine(spec.name()));
             if (start) {
                 hv.power(spec.name(), PowerAction.START);
-                vm = hv.find(spec.name()).orElse(vm);
             }
-            inventory.remember(vm);
+            vm = inventory.reload(spec.hypervisor(), spec.name());
             events.publish(QuantixEvent.Kind.VM, "CREATED", spec.name(), "VM created on " + spec.hypervisor());
             if (start && !reportsStateChanges(hv)) {
                 events.publish(QuantixEvent.Kind.VM, "STARTED", spec.name(), "VM started");
@@ -169,9 +169,9 @@ public class VmManager implements VmService {
             volumes.add(new VolumeRef(spec.disks().get(i).pool(), diskVolumeName(spec.name(), i)));
         }
         List<CreateIntent.Port> ports = new ArrayList<>();
-        Set<String> taken = inventory.macsInUse();
+        Set<String> taken = new HashSet<>();
         for (NicSpec n : spec.nics()) {
-            String mac = n.mac().orElseGet(() -> randomMac(taken));
+            String mac = n.mac().orElseGet(() -> randomMac(m -> taken.contains(m) || inventory.macInUse(m)));
             taken.add(mac);
             ports.add(new CreateIntent.Port(n.network(), UUID.randomUUID().toString(), mac));
         }
@@ -201,10 +201,9 @@ public class VmManager implements VmService {
             backends.networks.require(networks.spec(nic.network()).driver());
         }
         Set<String> macs = new HashSet<>();
-        Set<String> inUse = inventory.macsInUse();
         for (NicSpec nic : spec.nics()) {
             nic.mac().ifPresent(mac -> {
-                if (!macs.add(mac) || inUse.contains(mac)) {
+                if (!macs.add(mac) || inventory.macInUse(mac)) {
                     throw new QuantixException(ErrorCode.CONFLICT, "MAC address " + mac + " is already in use");
                 }
             });
@@ -249,8 +248,7 @@ public class VmManager implements VmService {
         Optional.ofNullable(requiredCapability(action))
                 .ifPresent(c -> backends.hypervisors.require(vm.spec().hypervisor(), c));
         hv.power(name, action);
-        Vm now = hv.find(name).orElseThrow(() -> QuantixException.notFound("VM", name));
-        inventory.remember(now);
+        Vm now = inventory.reload(vm.spec().hypervisor(), name);
         String type = eventType(action);
         if (STATE_CHANGES.contains(type) && reportsStateChanges(hv)) {
             return now;
@@ -412,8 +410,9 @@ public class VmManager implements VmService {
 
     @Override
     public Vm setAutostart(String name, boolean enabled) {
-        backends.hypervisors.require(get(name).spec().hypervisor(), Capability.AUTOSTART).setAutostart(name, enabled);
-        return get(name);
+        Vm vm = get(name);
+        backends.hypervisors.require(vm.spec().hypervisor(), Capability.AUTOSTART).setAutostart(name, enabled);
+        return inventory.reload(vm.spec().hypervisor(), name);
     }
 
     @Override
@@ -440,11 +439,11 @@ public class VmManager implements VmService {
     }
 
     /** A locally administered unicast address in QEMU's 52:54:00 range, unique on this node. */
-    static String randomMac(Set<String> taken) {
+    static String randomMac(Predicate<String> taken) {
         String mac;
         do {
             mac = String.format("52:54:00:%02x:%02x:%02x", RANDOM.nextInt(256), RANDOM.nextInt(256), RANDOM.nextInt(256));
-        } while (taken.contains(mac));
+        } while (taken.test(mac));
         return mac;
     }
 }

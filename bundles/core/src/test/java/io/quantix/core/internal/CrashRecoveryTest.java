@@ -191,7 +191,8 @@ class CrashRecoveryTest {
         Node(boolean withStorage) {
             Events events = new Events();
             registry = new BackendRegistry(events);
-            VmInventory inventory = new VmInventory(registry);
+            VmInventory inventory = new VmInventory(registry, new Revisions(work.resolve("revision.properties")),
+                java.time.Duration.ofHours(1));
             EdgePolicy policy = new EdgePolicy(List.of(work), Validation.MIB);
             StorageManager storageManager = new StorageManager(registry, events, configAdmin(), inventory, policy);
             NetworkManager networkManager = new NetworkManager(registry, events, configAdmin(), inventory,

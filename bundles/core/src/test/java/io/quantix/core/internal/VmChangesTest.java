@@ -285,7 +285,8 @@ class VmChangesTest {
     private VmManager node(Set<Capability> capabilities, boolean attachFails) {
         Events events = new Events();
         BackendRegistry registry = new BackendRegistry(events);
-        VmInventory inventory = new VmInventory(registry);
+        VmInventory inventory = new VmInventory(registry, new Revisions(work.resolve("revision.properties")),
+                java.time.Duration.ofHours(1));
         ConfigurationAdmin configAdmin = configAdmin(Map.of(DefinitionStore.NAME, "p", "backend", "fake"));
         EdgePolicy policy = new EdgePolicy(List.of(allowed()), Validation.MIB);
         storageManager = new StorageManager(registry, events, configAdmin, inventory, policy);
