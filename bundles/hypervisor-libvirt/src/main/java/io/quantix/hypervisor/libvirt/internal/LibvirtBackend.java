@@ -111,6 +111,8 @@ public class LibvirtBackend implements HypervisorBackend {
 
     private Connect connect;
     private ConnectionTarget target;
+    /** The simulated node's state file, on the test driver only. */
+    private Optional<TestNodeFile> testNode = Optional.empty();
     private DomainXml.Type domainType;
     private Set<Capability> capabilities;
     /** Where VM sockets and serial logs live: the node's data directory, so they follow its configuration. */
@@ -140,7 +142,7 @@ public class LibvirtBackend implements HypervisorBackend {
     }
 
     synchronized void open(ConnectionTarget newTarget, Duration newShutdownTimeout, String virtType) {
-        newTarget.nodeFile().ifPresent(TestNodeFile::createIfMissing);
+        Optional<TestNodeFile> newTestNode = newTarget.nodeFile().map(f -> new TestNodeFile(f, this::testNodeEntries));
         try {
             Connect.setErrorCallback(SILENT);
             LibvirtEventLoop.acquire();
@@ -165,6 +167,7 @@ public class LibvirtBackend implements HypervisorBackend {
         }
         events = newEvents;
         target = newTarget;
+        testNode = newTestNode;
         capabilities = capabilities(domainType);
         runDir = NodeDirectories.data().resolve("run");
         shutdownTimeout = newShutdownTimeout;
@@ -187,6 +190,13 @@ public class LibvirtBackend implements HypervisorBackend {
         }
         fallbacks.shutdownNow();
         events.close();
+        try {
+            // a clean stop leaves the whole state in the file
+            testNode.ifPresent(TestNodeFile::flush);
+        } catch (QuantixException e) {
+            LOG.error("saving the simulated node's state failed; its journal keeps the changes: {}", e.getMessage());
+        }
+        testNode = Optional.empty();
         events.detach(connect);
         try {
             connect.close();
@@ -308,7 +318,7 @@ public class LibvirtBackend implements HypervisorBackend {
             }
             defineSecrets(disks.stream().map(AttachedDisk::source).toList());
             Domain domain = connection().domainDefineXML(xml);
-            saveTestNode();
+            saveTestNode(spec.name());
             LOG.info("defined VM '{}' ({})", spec.name(), id);
             return toVm(domain).orElseThrow(() -> new QuantixException(ErrorCode.INTERNAL,
                     "libvirt dropped the Quantix metadata of VM '" + spec.name() + "'"));
@@ -384,7 +394,7 @@ public class LibvirtBackend implements HypervisorBackend {
             case PAUSE -> domain.suspend();
             case RESUME -> domain.resume();
         }
-        saveTestNode();
+        saveTestNode(name);
         LOG.info("VM '{}': {}", name, action);
     }
 
@@ -402,7 +412,7 @@ public class LibvirtBackend implements HypervisorBackend {
             // Snapshots go with the VM (libvirt refuses otherwise); internal ones live in its disks anyway.
             domain.undefine(Domain.UndefineFlags.SNAPSHOTS_METADATA
                     | (domainType == DomainXml.Type.TEST ? 0 : UNDEFINE_NVRAM));
-            saveTestNode();
+            saveTestNode(name);
             deleteSerialLog(id);
             LOG.info("undefined VM '{}'", name);
         } catch (LibvirtException e) {
@@ -525,7 +535,7 @@ public class LibvirtBackend implements HypervisorBackend {
     private <T> T change(String name, DomainCall<T> call) {
         try {
             T result = call.run(require(name));
-            saveTestNode();
+            saveTestNode(name);
             return result;
         } catch (LibvirtException e) {
             throw LibvirtErrors.map(e, name);
@@ -694,7 +704,7 @@ public class LibvirtBackend implements HypervisorBackend {
                 LOG.warn("VM '{}' did not power off within {} s of a graceful shutdown: forcing it off", name,
                         shutdownTimeout.toSeconds());
                 domain.get().destroy();
-                saveTestNode();
+                saveTestNode(name);
             }
         } catch (LibvirtException | QuantixException e) {
             LOG.error("force-stopping VM '{}' after its shutdown timeout failed: {}", name, e.getMessage());
@@ -812,22 +822,34 @@ public class LibvirtBackend implements HypervisorBackend {
         };
     }
 
-    /** On the simulated node, writes every domain and its run state back to the node file. */
-    private void saveTestNode() throws LibvirtException {
-        if (target.nodeFile().isEmpty()) {
-            return;
+    /** On the simulated node, records the domain's change in the node file (see {@link TestNodeFile}). */
+    private void saveTestNode(String name) throws LibvirtException {
+        if (testNode.isPresent()) {
+            Optional<Domain> domain = lookup(name);
+            testNode.get().changed(name, domain.isPresent() ? Optional.of(entry(domain.get())) : Optional.empty());
         }
-        List<TestNodeFile.Entry> entries = new ArrayList<>();
-        for (Domain domain : connection().listAllDomains(0)) {
-            int runState = switch (powerState(domain)) {
-                case RUNNING, SHUTTING_DOWN -> 1;
-                case PAUSED -> 3;
-                default -> 5;
-            };
-            entries.add(new TestNodeFile.Entry(domain.getXMLDesc(Domain.XMLFlags.INACTIVE), runState,
-                    snapshotsOf(domain)));
+    }
+
+    /** Every domain of the simulated node, for a full write of its file. */
+    private synchronized List<TestNodeFile.Entry> testNodeEntries() {
+        try {
+            List<TestNodeFile.Entry> entries = new ArrayList<>();
+            for (Domain domain : connection().listAllDomains(0)) {
+                entries.add(entry(domain));
+            }
+            return entries;
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.map(e, null);
         }
-        TestNodeFile.save(target.nodeFile().get(), entries);
+    }
+
+    private static TestNodeFile.Entry entry(Domain domain) throws LibvirtException {
+        int runState = switch (powerState(domain)) {
+            case RUNNING, SHUTTING_DOWN -> 1;
+            case PAUSED -> 3;
+            default -> 5;
+        };
+        return new TestNodeFile.Entry(domain.getXMLDesc(Domain.XMLFlags.INACTIVE), runState, snapshotsOf(domain));
     }
 
     private static List<TestNodeFile.SnapshotEntry> snapshotsOf(Domain domain) throws LibvirtException {

@@ -53,10 +53,7 @@ final class Xml {
 
     static String serialize(Node node, boolean indent) {
         try {
-            TransformerFactory factory = TransformerFactory.newInstance();
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_STYLESHEET, "");
-            Transformer transformer = factory.newTransformer();
+            Transformer transformer = TRANSFORMERS.get().newTransformer();
             transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
             transformer.setOutputProperty(OutputKeys.INDENT, indent ? "yes" : "no");
             StringWriter out = new StringWriter();
@@ -109,7 +106,27 @@ final class Xml {
         return parent.getPrefix() == null ? name : parent.getPrefix() + ":" + name;
     }
 
+    /**
+     * A JAXP factory is found by a service lookup on every newInstance(), which costs milliseconds: one parser and one
+     * serializer factory per thread (neither is thread-safe), made once.
+     */
+    private static final ThreadLocal<DocumentBuilder> BUILDERS = ThreadLocal.withInitial(Xml::newBuilder);
+    private static final ThreadLocal<TransformerFactory> TRANSFORMERS = ThreadLocal.withInitial(() -> {
+        TransformerFactory factory = TransformerFactory.newInstance();
+        factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+        factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_STYLESHEET, "");
+        return factory;
+    });
+
     private static DocumentBuilder builder() {
+        DocumentBuilder builder = BUILDERS.get();
+        builder.reset();
+        // The JDK's default handler prints parse errors to stderr; the exception already carries them.
+        builder.setErrorHandler(new DefaultHandler());
+        return builder;
+    }
+
+    private static DocumentBuilder newBuilder() {
         try {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
@@ -119,10 +136,7 @@ final class Xml {
             factory.setXIncludeAware(false);
             factory.setExpandEntityReferences(false);
             factory.setAttribute("jdk.xml.maxElementDepth", String.valueOf(MAX_DEPTH));
-            DocumentBuilder builder = factory.newDocumentBuilder();
-            // The JDK's default handler prints parse errors to stderr; the exception already carries them.
-            builder.setErrorHandler(new DefaultHandler());
-            return builder;
+            return factory.newDocumentBuilder();
         } catch (ParserConfigurationException | IllegalArgumentException e) {
             throw new QuantixException(ErrorCode.INTERNAL, "XML parser lacks a security feature: " + e.getMessage(), e);
         }
