@@ -231,7 +231,7 @@ final class Protos {
 
     static io.quantix.proto.node.v1.VM vm(Vm vm) {
         var b = io.quantix.proto.node.v1.VM.newBuilder().setId(vm.id()).setSpec(vmSpec(vm.spec()))
-                .setState(state(vm.state()));
+                .setState(state(vm.state())).setVersion(vm.version());
         for (AttachedDisk d : vm.disks()) {
             b.addDisks(io.quantix.proto.node.v1.AttachedDisk.newBuilder().setVolume(volumeRef(d.volume()))
                     .setSource(source(d.source())).setFormat(format(d.format())).setBus(bus(d.bus())));
@@ -415,11 +415,13 @@ final class Protos {
     }
 
     static io.quantix.proto.node.v1.StoragePool pool(StoragePool p) {
-        return io.quantix.proto.node.v1.StoragePool.newBuilder()
+        var b = io.quantix.proto.node.v1.StoragePool.newBuilder()
                 .setSpec(io.quantix.proto.node.v1.StoragePoolSpec.newBuilder().setName(p.spec().name())
                         .setBackend(p.spec().backend()).putAllOptions(p.spec().options()))
                 .setStatus(availability(p.status())).setCapacity(p.capacity()).setAllocation(p.allocation())
-                .setAvailable(p.available()).setMessage(p.message().orElse("")).build();
+                .setAvailable(p.available()).setMessage(p.message().orElse(""));
+        p.measuredAt().ifPresent(at -> b.setMeasuredAt(timestamp(at)));
+        return b.build();
     }
 
     static io.quantix.proto.node.v1.Volume volume(Volume v) {

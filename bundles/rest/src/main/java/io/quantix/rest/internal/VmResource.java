@@ -41,7 +41,10 @@ final class VmResource {
         return List.of(
                 Route.secured("GET", "/vms", this::list),
                 Route.secured("POST", "/vms", this::create),
-                Route.secured("GET", "/vms/{name}", c -> Reply.ok(vms.get(c.name("name", "VM")))),
+                Route.secured("GET", "/vms/{name}", c -> {
+                    Vm vm = vms.get(c.name("name", "VM"));
+                    return Reply.ok(vm).withHeader("ETag", "\"" + vm.version() + "\"");
+                }),
                 Route.secured("DELETE", "/vms/{name}", c -> {
                     vms.delete(c.name("name", "VM"), c.booleanQuery("deleteVolumes", false));
                     return Reply.noContent();

@@ -19,6 +19,15 @@ final class Format {
         return u == 0 ? value + "B" : String.format(java.util.Locale.ROOT, "%.1f%s", v, units[u]);
     }
 
+    /** How old a measure is, for people: "12 s ago", "3 min ago"; "-" when there is none. */
+    static String age(java.util.Optional<java.time.Instant> at, java.time.Instant now) {
+        if (at.isEmpty()) {
+            return "-";
+        }
+        long seconds = Math.max(0, java.time.Duration.between(at.get(), now).toSeconds());
+        return seconds < 120 ? seconds + " s ago" : seconds / 60 + " min ago";
+    }
+
     static String mib(long mib) {
         return bytes(mib * Validation.MIB);
     }

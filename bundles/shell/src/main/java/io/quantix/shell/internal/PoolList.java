@@ -17,12 +17,14 @@ public class PoolList extends QxAction {
     protected Object run() {
         ShellTable table = new ShellTable();
         table.emptyTableText("no pools: create one with qx:pool-create");
-        for (String c : new String[] {"Name", "Backend", "Status", "Capacity", "Allocated", "Available", "Message"}) {
+        for (String c : new String[] {"Name", "Backend", "Status", "Capacity", "Allocated", "Available", "Measured", "Message"}) {
             table.column(c);
         }
+        java.time.Instant now = java.time.Instant.now();
         for (StoragePool p : storage.listPools()) {
             table.addRow().addContent(p.name(), p.spec().backend(), p.status(), Format.bytes(p.capacity()),
-                    Format.bytes(p.allocation()), Format.bytes(p.available()), p.message().orElse(""));
+                    Format.bytes(p.allocation()), Format.bytes(p.available()), Format.age(p.measuredAt(), now),
+                    p.message().orElse(""));
         }
         table.print(System.out);
         return null;

@@ -21,13 +21,13 @@ public class VmList extends QxAction {
     protected Object run() {
         ShellTable table = new ShellTable();
         table.emptyTableText("no VMs: create one with qx:vm-create");
-        for (String c : new String[] {"Name", "State", "Hypervisor", "vCPUs", "Memory", "Disks", "NICs", "Tags"}) {
+        for (String c : new String[] {"Name", "State", "Hypervisor", "vCPUs", "Memory", "Disks", "NICs", "Tags", "Version"}) {
             table.column(c);
         }
         for (Vm vm : vms.list()) {
             table.addRow().addContent(vm.name(), vm.state(), vm.spec().hypervisor(), vm.spec().vcpus(),
                     Format.mib(vm.spec().memoryMiB()), vm.disks().size(), vm.nics().size(),
-                    String.join(",", vm.spec().tags()));
+                    String.join(",", vm.spec().tags()), vm.version());
         }
         table.print(System.out);
         // Domains made outside Quantix would otherwise be invisible, yet they use the host and their names.
