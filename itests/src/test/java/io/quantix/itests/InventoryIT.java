@@ -49,9 +49,16 @@ public class InventoryIT extends QuantixTestSupport {
     @Override
     @Configuration
     public Option[] config() {
-        return OptionUtils.combine(super.config(),
-                editConfigurationFilePut("etc/io.quantix.hypervisor.libvirt.cfg", "uri", "qemu:///system"),
-                editConfigurationFilePut("etc/io.quantix.inventory.cfg", "resyncSeconds", String.valueOf(RESYNC_SECONDS)));
+        try {
+            // a short path for the data directory: VM agent sockets live below it (see RestIT)
+            return OptionUtils.combine(super.config(), editConfigurationFilePut("etc/system.properties",
+                    "quantix.data.dir", Files.createTempDirectory("qxinv").toString()),
+                    editConfigurationFilePut("etc/io.quantix.hypervisor.libvirt.cfg", "uri", "qemu:///system"),
+                    editConfigurationFilePut("etc/io.quantix.inventory.cfg", "resyncSeconds",
+                            String.valueOf(RESYNC_SECONDS)));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @After
