@@ -24,8 +24,10 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.framework.BundleContext;
@@ -55,6 +57,8 @@ import org.slf4j.LoggerFactory;
 public class GrpcServer {
     static final String PID = "io.quantix.grpc";
     private static final Logger LOG = LoggerFactory.getLogger(GrpcServer.class);
+    /** How long a call thread with nothing to do is kept. */
+    private static final long IDLE_THREAD_SECONDS = 30;
 
     @ObjectClassDefinition(id = PID, name = "Quantix gRPC API")
     @interface Config {
@@ -90,7 +94,11 @@ public class GrpcServer {
     public GrpcServer(@Reference VmService vms, @Reference StorageService storage, @Reference NetworkService networks,
             @Reference NodeService node, @Reference AdminAccount admin, @Reference Authenticator authenticator,
             @Reference TlsMaterial tls, Config config, BundleContext context) throws IOException {
-        executor = Executors.newFixedThreadPool(config.threads(), threads("quantix-grpc-"));
+        // at most `threads` at once, but an idle node keeps none: each idle thread costs memory (platform overhead)
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(config.threads(), config.threads(), IDLE_THREAD_SECONDS,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads("quantix-grpc-"));
+        pool.allowCoreThreadTimeOut(true);
+        executor = pool;
         timer = Executors.newScheduledThreadPool(2, threads("quantix-grpc-timer-"));
         boss = new NioEventLoopGroup(1, threads("quantix-grpc-accept-"));
         workers = new NioEventLoopGroup(2, threads("quantix-grpc-io-"));

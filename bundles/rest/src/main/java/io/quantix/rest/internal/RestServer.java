@@ -27,8 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -65,6 +66,8 @@ public class RestServer {
     static final String BASE = "/api/v1";
     private static final Logger LOG = LoggerFactory.getLogger(RestServer.class);
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /** How long a request thread with nothing to do is kept. */
+    private static final long IDLE_THREAD_SECONDS = 30;
     /**
      * The JDK server's limits against slow and idle clients (slowloris). They are JVM-wide system properties the
      * server reads once, when its first instance starts; each is set here unless the operator set it already
@@ -151,7 +154,11 @@ public class RestServer {
         routes.addAll(events.routes());
         Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, config.maxBodyBytes());
 
-        executor = Executors.newFixedThreadPool(config.threads(), threads());
+        // at most `threads` at once, but an idle node keeps none: each idle thread costs memory (platform overhead)
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(config.threads(), config.threads(), IDLE_THREAD_SECONDS,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads());
+        pool.allowCoreThreadTimeOut(true);
+        executor = pool;
         server = start(new InetSocketAddress(config.host(), config.port()), sslContext(tls), dispatcher, executor);
 
         Dictionary<String, Object> properties = new Hashtable<>();
