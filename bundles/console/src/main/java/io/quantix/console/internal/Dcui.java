@@ -319,9 +319,9 @@ final class Dcui implements Runnable {
             out.print("emergency# ");
             out.flush();
             Optional<char[]> line = tty.line(-1, 0, false, 4096);
-            out.print("\r\n");
             if (line.isEmpty()) {
-                continue; // Ctrl-C: a new prompt, as in a shell
+                out.print("^C\r\n");
+                continue; // a new prompt, as in a shell
             }
             String command = new String(line.get()).strip();
             if (command.equals("exit") || command.equals("logout")) {
@@ -356,14 +356,15 @@ final class Dcui implements Runnable {
         try {
             PrintStream out = new PrintStream(tty.terminal().output(), true);
             out.print("qx: shell as " + user + ". Type logout (or Ctrl-D) to return to the dashboard.\r\n");
-            Session session = shells.create(tty.terminal().input(), out, out, new ShellTerminal(tty.terminal()), null,
-                    null);
             Subject subject = new Subject();
             subject.getPrincipals().add(new UserPrincipal(user));
             for (String role : List.of("admin", "manager", "viewer", "systembundles")) {
                 subject.getPrincipals().add(new RolePrincipal(role));
             }
             Subject.doAs(subject, (PrivilegedAction<Void>) () -> {
+                // made inside the subject, so the session's USER and its commands' checks see the admin
+                Session session = shells.create(tty.terminal().input(), out, out, new ShellTerminal(tty.terminal()),
+                        null, null);
                 session.run();
                 return null;
             });

@@ -89,12 +89,10 @@ final class NetworkTarget {
      */
     Outcome apply(NetworkPlan plan) {
         if (!applies()) {
-            return new Outcome(true, "recorded in network.yaml only: this machine is not Quantix-OS"
-                    + " (networkTarget=none in etc/io.quantix.console.cfg)");
+            return new Outcome(true, "recorded only (not Quantix-OS: networkTarget=none)");
         }
         if (plan.dhcp()) {
-            return new Outcome(true, "DHCP recorded in network.yaml: Quantix-OS's network service asks for the"
-                    + " lease at boot (not applied live here)");
+            return new Outcome(true, "DHCP recorded: Quantix-OS asks for the lease at boot");
         }
         List<String> oldAddresses = addressesOf(plan.device());
         String oldGateway = defaultGateway();

@@ -66,7 +66,7 @@ final class Probe {
         List<String> tail = logTail();
         int errors = (int) tail.stream().filter(l -> l.contains(" ERROR ")).count();
         int warnings = (int) tail.stream().filter(l -> l.contains(" WARN ")).count();
-        return new DashboardData(info.version(), info.name(), status.get(), ip.get(), cpu(), info.cpus(),
+        return new DashboardData("v" + info.version(), info.name(), status.get(), ip.get(), cpu(), info.cpus(),
                 Long.parseLong(mem[0]), Long.parseLong(mem[1]), running, total, storage(), uptime(), ssh.get(),
                 tail.subList(Math.max(0, tail.size() - 5), tail.size()), errors, warnings, info.simulated(),
                 ZonedDateTime.now(ZoneOffset.UTC).format(CLOCK));

@@ -124,18 +124,23 @@ final class Tty {
 
     /**
      * A line typed at a row and column of the current frame, echoed there ('*' for each character when masked).
-     * Empty when the person pressed Ctrl-C or Esc: "back". At most {@code max} characters.
+     * Empty when the person pressed Ctrl-C or Esc: "back". At most {@code max} characters. A negative row echoes
+     * where the cursor is (the emergency shell's scrolling prompt).
      */
     Optional<char[]> line(int row, int col, boolean masked, int max) {
         StringBuilder typed = new StringBuilder();
-        renderer.writeAt(row, col, "");
+        boolean flow = row < 0 || !renderer.addressable();
+        if (!flow) {
+            renderer.writeAt(row, col, "");
+        }
         try {
             while (true) {
                 Press press = read(0);
                 switch (press.key()) {
                     case ENTER -> {
-                        if (!renderer.addressable()) {
+                        if (flow) {
                             terminal.writer().print("\r\n");
+                            terminal.flush();
                         }
                         char[] out = new char[typed.length()];
                         typed.getChars(0, typed.length(), out, 0);
@@ -147,6 +152,10 @@ final class Tty {
                     case BACKSPACE -> {
                         if (typed.length() > 0) {
                             typed.setLength(typed.length() - 1);
+                            if (flow) {
+                                terminal.writer().print("\b \b");
+                                terminal.flush();
+                            }
                         }
                     }
                     case CLEAR_LINE -> typed.setLength(0);
@@ -160,7 +169,7 @@ final class Tty {
                     }
                 }
                 String echo = masked ? "*".repeat(typed.length()) : typed.toString();
-                if (renderer.addressable()) {
+                if (!flow) {
                     renderer.writeAt(row, col, echo.length() > Frame.COLS - col - 1
                             ? echo.substring(echo.length() - (Frame.COLS - col - 1)) : echo);
                 } else if (press.key() == Key.CHAR) {

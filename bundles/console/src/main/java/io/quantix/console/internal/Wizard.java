@@ -78,7 +78,7 @@ final class Wizard {
 
     private Frame.Builder step(int n, String title) {
         return Views.titled(version, "First-boot setup", "step " + n + " of " + STEPS + ": " + title)
-                .line("   Welcome. This node has not been set up yet: answer 4 short steps, then confirm.")
+                .line("   This node is not set up yet: 4 short steps, then a summary to confirm.")
                 .blank();
     }
 
@@ -99,7 +99,7 @@ final class Wizard {
         while (true) {
             String current = hostname != null ? hostname : node.info().name();
             Frame.Builder b = step(1, "Node identity");
-            b.line("   The node's host name: letters, digits and '-', dot-separated labels (edge-01.lab).");
+            b.line("   Host name: letters, digits and '-' in dot-separated labels, e.g. edge-01.lab");
             b.line("   Press Enter to keep " + current + ".");
             b.blank();
             int row = b.row();
@@ -123,8 +123,8 @@ final class Wizard {
         String error = "";
         while (true) {
             Frame.Builder b = step(2, "Admin account");
-            b.line("   The one admin of this node: for this console's menus, SSH, the web console and APIs.");
-            b.line("   Password: at least 12 characters and 3 kinds (a-z, A-Z, 0-9, symbols), or 20+ characters.");
+            b.line("   The node's one admin: for these menus, SSH, the web console and the APIs.");
+            b.line("   Password: 12+ characters of 3 kinds (a-z, A-Z, 0-9, symbols), or 20+ characters.");
             b.blank();
             int userRow = b.row();
             b.line("   User name [" + username + "]: ");
@@ -191,7 +191,7 @@ final class Wizard {
         b.line("   SSH gives the same qx: shell over the network, with the admin's password.");
         b.line("   It is off unless you turn it on (F3 on the dashboard changes it later).");
         b.blank();
-        b.line("   Enable SSH?  y = yes,  n or Enter = no (recommended until the node is on a trusted network)");
+        b.line("   Enable SSH?  y = yes,  n or Enter = no (the default)");
         show(b, "");
         while (true) {
             Press p = tty.read(0);
@@ -218,14 +218,14 @@ final class Wizard {
             b.line(Frame.field("Host name", hostname));
             b.line(Frame.field("Admin user", username + "   (password set, never shown)"));
             b.line(Frame.field("Network", network.describe()));
-            b.line(Frame.field("", networkOutcome));
+            b.line(Frame.field("Applied", networkOutcome));
             b.line(Frame.field("SSH", ssh ? "on" : "off"));
             b.blank();
             b.line("   Enter: write the setup and open the dashboard     Ctrl-C or Esc: back");
             if (!error.isEmpty()) {
                 b.footer("   " + error, Style.BAD);
             }
-            b.footer(" Writes node.yaml, admin.yaml (0600), network.yaml, console.yaml, .setup_complete", Style.KEYS);
+            b.footer(" Writes node.yaml, admin.yaml, network.yaml, console.yaml, .setup_complete", Style.KEYS);
             renderer.draw(b.build());
             Press p = tty.read(0);
             if (p.key() == Tty.Key.CTRL_C || p.key() == Tty.Key.ESC) {
