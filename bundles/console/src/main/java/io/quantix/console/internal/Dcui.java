@@ -188,11 +188,15 @@ final class Dcui implements Runnable {
     }
 
     private void lockedOut(String reason) {
-        renderer.draw(Views.message(version(), "Locked out", List.of("Login refused: " + reason, "",
-                "Too many failed logins at this console. Wait for the lockout to end, or, as the person",
-                "at the machine, restart the node (power button or hypervisor reset): the lockout is",
-                "held in memory and ends with the node runtime. Diagnostics (F7) need no login."),
-                Style.BAD, "any key: back to the dashboard"));
+        List<String> lines = new ArrayList<>(List.of("Login refused:"));
+        for (String part : reason.split(": ")) {
+            lines.add("  " + part);
+        }
+        lines.addAll(List.of("", "Too many failed logins at this console. Wait for the lockout to end,",
+                "or, as the person at the machine, restart the node (power button or",
+                "hypervisor reset): the lockout is held in memory and ends with the node",
+                "runtime. Diagnostics (F7) need no login."));
+        renderer.draw(Views.message(version(), "Locked out", lines, Style.BAD, "any key: back to the dashboard"));
         tty.read(0);
     }
 

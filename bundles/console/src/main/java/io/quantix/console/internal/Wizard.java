@@ -124,7 +124,7 @@ final class Wizard {
         while (true) {
             Frame.Builder b = step(2, "Admin account");
             b.line("   The node's one admin: for these menus, SSH, the web console and the APIs.");
-            b.line("   Password: 12+ characters of 3 kinds (a-z, A-Z, 0-9, symbols), or 20+ characters.");
+            b.line("   Password: 12+ characters of 3 kinds (a-z A-Z 0-9 symbols), or 20+ characters.");
             b.blank();
             int userRow = b.row();
             b.line("   User name [" + username + "]: ");
