@@ -19,6 +19,7 @@ public final class Validation {
     private static final Pattern SIZE = Pattern.compile("(\\d{1,19})\\s*([KMGT]?)(?:i?B)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern IPV4 = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
+    private static final Pattern HOST_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
 
     public static final long KIB = 1024L;
@@ -37,6 +38,23 @@ public final class Validation {
                     + " is invalid: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
         return value;
+    }
+
+    /**
+     * A host name (RFC 1123): dot-separated labels of 1-63 lower-case letters, digits and inner hyphens, at most 253
+     * characters in all. Upper case is accepted and lowered, as DNS ignores case.
+     */
+    public static String hostname(String value) {
+        String lower = value == null ? "" : value.strip().toLowerCase(java.util.Locale.ROOT);
+        boolean ok = !lower.isEmpty() && lower.length() <= 253;
+        for (String label : lower.split("\\.", -1)) {
+            ok &= HOST_LABEL.matcher(label).matches();
+        }
+        if (!ok) {
+            throw QuantixException.invalid("host name " + quote(value) + " is invalid: use labels of 1-63 letters,"
+                    + " digits and '-' (not first or last), separated by dots, at most 253 characters");
+        }
+        return lower;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.quantix.security;
 
 import java.net.InetAddress;
+import java.util.Map;
 
 /**
  * The node's single admin account. There are no default credentials: until {@link #create} has run
@@ -20,6 +21,23 @@ public interface AdminAccount {
 
     /** Whether first-boot setup has created the admin. */
     boolean exists();
+
+    /**
+     * Whether first-boot setup is done ({@code <config>/.setup_complete}): the console's wizard or the setup API
+     * has written its files. Until then the APIs answer only health and setup.
+     */
+    default boolean setupComplete() {
+        return exists();
+    }
+
+    /**
+     * First-boot setup from the node's console wizard: creates the admin as {@link #create(String, char[])} and writes
+     * {@code files} (plain names → content, each mode 0600) into the config directory, all of them with the admin's
+     * file and {@code .setup_complete} as one set: after a power cut the node has either all of them or none.
+     * ALREADY_EXISTS if the admin exists; INVALID_ARGUMENT for a bad name, a weak password or a file name that is
+     * not plain or is the admin's own file.
+     */
+    void completeSetup(String username, char[] password, Map<String, byte[]> files);
 
     /**
      * Creates the admin from the node's console. ALREADY_EXISTS if one exists; INVALID_ARGUMENT for a bad user

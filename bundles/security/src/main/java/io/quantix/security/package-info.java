@@ -3,7 +3,7 @@
  * REST and gRPC adapters; implemented privately by this bundle.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.quantix.security;
 
 import org.osgi.annotation.bundle.Export;

@@ -68,6 +68,20 @@ final class NodeIdentity {
         return (String) content.get("name");
     }
 
+    /** Sets the name, keeping the id and every other key; the file is replaced in one atomic write. */
+    synchronized void rename(String name) {
+        if (name.equals(name())) {
+            return;
+        }
+        Map<String, Object> next = new LinkedHashMap<>(content);
+        next.put("name", name);
+        try {
+            save(next);
+        } catch (IOException e) {
+            throw new QuantixException(ErrorCode.INTERNAL, "cannot write the node identity " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private void save(Map<String, Object> next) throws IOException {
         PropertiesFiles.write(file, YAML.writeValueAsBytes(next));
         content = next;

@@ -46,6 +46,12 @@ public class NodeManager implements NodeService {
     }
 
     @Override
+    public void rename(String name) {
+        identity.rename(io.quantix.api.Validation.hostname(name));
+        LOG.info("Node renamed to '{}'", identity.name());
+    }
+
+    @Override
     public List<BackendInfo> backends() {
         return backends.describe();
     }

@@ -40,4 +40,16 @@ class NodeIdentityTest {
         assertTrue(text.contains("timezone: \"UTC\"") || text.contains("timezone: UTC"), text);
         assertEquals(identity.id(), NodeIdentity.load(config, "x").id());
     }
+
+    @Test
+    void renameKeepsTheIdAndOtherKeysAndSurvivesARestart() throws Exception {
+        Files.writeString(config.resolve("node.yaml"), "id: " + UUID.randomUUID() + "\nname: old\ntimezone: UTC\n");
+        NodeIdentity identity = NodeIdentity.load(config, "host-a");
+        String id = identity.id();
+        identity.rename("edge-01.lab");
+        NodeIdentity again = NodeIdentity.load(config, "host-b");
+        assertEquals("edge-01.lab", again.name());
+        assertEquals(id, again.id());
+        assertTrue(Files.readString(config.resolve("node.yaml")).contains("timezone"));
+    }
 }

@@ -60,7 +60,7 @@ final class AuthInterceptor implements ServerInterceptor {
         Context context = Context.current().withValue(METHOD, method).withValue(CLIENT, client(remote))
                 .withValue(CLIENT_ADDRESS, remote instanceof InetSocketAddress inet ? inet.getAddress() : null);
         try {
-            if (!HEALTH.equals(service) && !admin.exists() && !OPEN_METHODS.contains(method)) {
+            if (!HEALTH.equals(service) && !admin.setupComplete() && !OPEN_METHODS.contains(method)) {
                 throw new QuantixException(ErrorCode.UNAUTHENTICATED,
                         "this node has no admin account yet: create it with the Setup method first");
             }

@@ -103,7 +103,7 @@ final class Dispatcher implements HttpHandler {
     }
 
     private String bearerToken(HttpExchange exchange) {
-        if (!admin.exists()) {
+        if (!admin.setupComplete()) {
             throw new QuantixException(ErrorCode.UNAUTHENTICATED,
                     "this node has no admin account yet: create it with POST " + RestServer.BASE + "/setup");
         }

@@ -71,12 +71,16 @@ final class AdminFile {
         }
     }
 
-    void save(Admin admin) {
-        String yaml = "# Quantix admin account, written by Quantix. Keep it mode 0600.\n"
+    /** The file's content for the account; first-boot setup writes it as part of its set of files. */
+    static byte[] render(Admin admin) {
+        return ("# Quantix admin account, written by Quantix. Keep it mode 0600.\n"
                 + "username: " + admin.username() + "\n"
-                + "passwordHash: '" + admin.passwordHash() + "'\n";
+                + "passwordHash: '" + admin.passwordHash() + "'\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    void save(Admin admin) {
         try {
-            SecureFiles.write(file, yaml.getBytes(StandardCharsets.UTF_8));
+            SecureFiles.write(file, render(admin));
         } catch (IOException e) {
             throw new QuantixException(ErrorCode.INTERNAL, "cannot write " + file + ": " + e.getMessage(), e);
         }

@@ -5,6 +5,7 @@ import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
 import io.quantix.api.spi.NodeDirectories;
 import io.quantix.security.AdminAccount;
+import io.quantix.security.AuditTrail;
 import io.quantix.security.Authenticator;
 import io.quantix.security.Session;
 import io.quantix.security.Token;
@@ -16,6 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * because a password change must revoke tokens and count toward the same lockout as logins.
  */
 // Immediate, so a node without an admin says so in its log at startup rather than at the first request.
-@Component(service = {AdminAccount.class, Authenticator.class}, configurationPid = AdminService.PID, immediate = true)
+@Component(service = {AdminAccount.class, Authenticator.class, AuditTrail.class}, configurationPid = AdminService.PID,
+        immediate = true)
 @Designate(ocd = AdminService.Config.class)
-public class AdminService implements AdminAccount, Authenticator {
+public class AdminService implements AdminAccount, Authenticator, AuditTrail {
     static final String PID = "io.quantix.security";
     static final int MAX_PASSWORD_LENGTH = 1024;
     static final int MAX_CONCURRENT_CHECKS = 2;
@@ -46,9 +50,14 @@ public class AdminService implements AdminAccount, Authenticator {
     public @interface Config {
         @AttributeDefinition(description = "Minutes a login token stays valid (default 12 hours).", min = "1", max = "43200")
         int tokenTtlMinutes() default 720;
+
+        @AttributeDefinition(description = "Seconds a source (an address, or the local console's menus) is locked out"
+                + " after 5 failed logins (default 15 minutes).", min = "1", max = "86400")
+        int lockoutSeconds() default 900;
     }
 
     private final AdminFile adminFile;
+    private final SetupCommit setup;
     private final SetupCode setupCode;
     private final AuditLog audit;
     private final LoginThrottle throttle;
@@ -70,6 +79,7 @@ public class AdminService implements AdminAccount, Authenticator {
     public AdminService(Config config) {
         this(NodeDirectories.config(), NodeDirectories.data(), Clock.systemUTC(),
                 Duration.ofMinutes(Validation.range("tokenTtlMinutes", config.tokenTtlMinutes(), 1, 43200)),
+                Duration.ofSeconds(Validation.range("lockoutSeconds", config.lockoutSeconds(), 1, 86400)),
                 Argon2id.DEFAULT);
         if (!exists()) {
             setupCode.current(); // created now, so the console can show it before anyone asks
@@ -81,10 +91,21 @@ public class AdminService implements AdminAccount, Authenticator {
     }
 
     AdminService(Path configDir, Path dataDir, Clock clock, Duration tokenTtl, Argon2id.Params hashParams) {
+        this(configDir, dataDir, clock, tokenTtl, LoginThrottle.DEFAULT_WINDOW, hashParams);
+    }
+
+    AdminService(Path configDir, Path dataDir, Clock clock, Duration tokenTtl, Duration lockout,
+            Argon2id.Params hashParams) {
         this.adminFile = new AdminFile(configDir);
+        this.setup = new SetupCommit(configDir);
+        // before anything can look at the files: a setup cut short by a kill is finished or dropped now
+        setup.recover();
+        if (adminFile.exists() && !setup.complete()) {
+            setup.markComplete(); // an admin made before the marker existed: that node is set up
+        }
         this.setupCode = new SetupCode(configDir);
         this.audit = new AuditLog(dataDir, clock);
-        this.throttle = new LoginThrottle(clock);
+        this.throttle = new LoginThrottle(clock, lockout);
         this.tokens = new TokenStore(clock, tokenTtl);
         this.argon2 = new Argon2id(hashParams);
         this.unmatchable = argon2.unmatchable();
@@ -96,8 +117,21 @@ public class AdminService implements AdminAccount, Authenticator {
     }
 
     @Override
+    public boolean setupComplete() {
+        return setup.complete();
+    }
+
+    @Override
     public void create(String username, char[] password) {
-        createChecked(username, password, CONSOLE);
+        createChecked(username, password, CONSOLE, Map.of());
+    }
+
+    @Override
+    public void completeSetup(String username, char[] password, Map<String, byte[]> files) {
+        if (files.containsKey(AdminFile.NAME) || files.containsKey(SetupCommit.COMPLETE)) {
+            throw QuantixException.invalid("setup files may not replace " + AdminFile.NAME + " or " + SetupCommit.COMPLETE);
+        }
+        createChecked(username, password, CONSOLE, files);
     }
 
     @Override
@@ -111,10 +145,10 @@ public class AdminService implements AdminAccount, Authenticator {
             throw new QuantixException(ErrorCode.UNAUTHENTICATED, "setup from another machine needs the node's setup"
                     + " code: run qx:setup-code on the node's console (or set up from the node itself)");
         }
-        createChecked(username, password, source);
+        createChecked(username, password, source, Map.of());
     }
 
-    private void createChecked(String username, char[] password, String source) {
+    private void createChecked(String username, char[] password, String source, Map<String, byte[]> otherFiles) {
         Validation.name("admin user", username);
         requireStrong(password);
         withCheck(source, () -> {
@@ -123,7 +157,9 @@ public class AdminService implements AdminAccount, Authenticator {
                 if (adminFile.exists()) {
                     throw QuantixException.alreadyExists("admin account", username);
                 }
-                adminFile.save(new Admin(username, argon2.hash(password)));
+                Map<String, byte[]> files = new LinkedHashMap<>(otherFiles);
+                files.put(AdminFile.NAME, AdminFile.render(new Admin(username, argon2.hash(password))));
+                setup.commit(files);
                 setupCode.consume();
                 // Tokens of an earlier admin, whose file was deleted to reset the node, must not outlive it.
                 tokens.revokeAllExcept(null);
@@ -134,6 +170,11 @@ public class AdminService implements AdminAccount, Authenticator {
                 account.unlock();
             }
         });
+    }
+
+    @Override
+    public void record(String action, String user, String source, String detail) {
+        audit.record(action, user, source, detail);
     }
 
     @Override

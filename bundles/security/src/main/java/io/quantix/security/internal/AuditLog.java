@@ -2,6 +2,7 @@ package io.quantix.security.internal;
 
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
+import io.quantix.api.Validation;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,6 +39,8 @@ final class AuditLog {
     /** Values come from clients: anything but these characters is replaced, so one event stays one line. */
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._:\\-\\[\\]%]");
     private static final int MAX_VALUE = 64;
+    private static final int MAX_DETAIL = 1024;
+    private static final Pattern ACTION = Pattern.compile("[A-Z][A-Z_]{0,39}");
 
     static final Duration BURST = Duration.ofMinutes(1);
     /** Sources with a burst being counted, at most: beyond, their attempts share one burst. */
@@ -66,6 +69,38 @@ final class AuditLog {
         Instant now = clock.instant();
         flushBursts(now);
         append(line(now, event, user, source, ""));
+    }
+
+    /** A free-form event of another bundle (the console): its action name, and a detail quoted and escaped. */
+    synchronized void record(String action, String user, String source, String detail) {
+        if (action == null || !ACTION.matcher(action).matches()) {
+            throw QuantixException.invalid("audit action " + Validation.quote(String.valueOf(action))
+                    + " must be upper-case letters and underscores");
+        }
+        Instant now = clock.instant();
+        flushBursts(now);
+        append(at(now) + " " + action + " user=" + clean(user) + (source == null ? "" : " source=" + clean(source))
+                + (detail == null ? "" : " detail=" + quoteDetail(detail)) + "\n");
+    }
+
+    /** Double quotes around it; quotes, backslashes and control characters escaped, so it stays one line. */
+    static String quoteDetail(String detail) {
+        String cut = detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) + "..." : detail;
+        StringBuilder out = new StringBuilder("\"");
+        cut.codePoints().forEach(c -> {
+            if (c == '"' || c == '\\') {
+                out.append('\\').appendCodePoint(c);
+            } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.append('"').toString();
+    }
+
+    private static String at(Instant now) {
+        return now.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     /** As {@link #record}, but at most one line per event and source a minute, and a count of the rest. */

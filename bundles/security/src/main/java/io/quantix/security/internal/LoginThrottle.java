@@ -17,23 +17,30 @@ import java.util.regex.Pattern;
  * desk; the user name plays no part, so the answers do not reveal which name exists.
  *
  * <p>An IPv6 client is counted by its /64 network: one host usually holds a whole /64 and could otherwise
- * start a fresh streak from each of its addresses. A streak is forgotten {@link #WINDOW} after its last
+ * start a fresh streak from each of its addresses. A streak is forgotten the lockout window after its last
  * failure; at most {@link #MAX_SOURCES} sources are tracked, further ones share a single streak, so a flood
  * from many addresses cannot grow the table without bound (and locks out only those new addresses together).
  */
 final class LoginThrottle {
     static final int MAX_FAILURES = io.quantix.security.Authenticator.MAX_FAILURES;
-    static final Duration WINDOW = Duration.ofMinutes(15);
+    static final Duration DEFAULT_WINDOW = Duration.ofMinutes(15);
     static final int MAX_SOURCES = 10_000;
     static final String OVERFLOW = "(other sources)";
     /** Only characters of an IPv6 literal, with a colon: InetAddress parses it without a DNS lookup. */
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     private final Clock clock;
+    /** How long a lockout lasts, and how long failures are remembered. */
+    private final Duration window;
     private final Map<String, Streak> streaks = new HashMap<>();
 
     LoginThrottle(Clock clock) {
+        this(clock, DEFAULT_WINDOW);
+    }
+
+    LoginThrottle(Clock clock, Duration window) {
         this.clock = clock;
+        this.window = window;
     }
 
     /** When the source's lockout ends, if it is locked out now. */
@@ -47,13 +54,13 @@ final class LoginThrottle {
     /** Records a failure; true if it started a lockout. */
     synchronized boolean failed(String source) {
         Instant now = clock.instant();
-        streaks.values().removeIf(s -> !now.isBefore(s.last().plus(WINDOW))
+        streaks.values().removeIf(s -> !now.isBefore(s.last().plus(window))
                 && (s.lockedUntil() == null || !now.isBefore(s.lockedUntil())));
         String key = tracked(key(source));
         Streak streak = streaks.merge(key, new Streak(1, now, null),
                 (old, fresh) -> new Streak(old.failures() + 1, now, null));
         if (streak.failures() >= MAX_FAILURES) {
-            streaks.put(key, new Streak(0, now, now.plus(WINDOW)));
+            streaks.put(key, new Streak(0, now, now.plus(window)));
             return true;
         }
         return false;
