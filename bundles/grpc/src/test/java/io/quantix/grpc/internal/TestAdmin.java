@@ -20,6 +20,11 @@ final class TestAdmin implements AutoCloseable {
             }
 
             @Override
+            public int lockoutSeconds() {
+                return 900;
+            }
+
+            @Override
             public Class<? extends Annotation> annotationType() {
                 return AdminService.Config.class;
             }

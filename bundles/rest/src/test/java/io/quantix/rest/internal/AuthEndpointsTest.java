@@ -58,6 +58,11 @@ class AuthEndpointsTest {
             }
 
             @Override
+            public int lockoutSeconds() {
+                return 900;
+            }
+
+            @Override
             public Class<? extends Annotation> annotationType() {
                 return AdminService.Config.class;
             }
