@@ -83,7 +83,7 @@ class ClusterIT {
 
         n3.node.leave();
         assertFalse(n3.node.status().clustered());
-        assertFalse(n3.hasClusterFiles(), "leaving deletes the node's cluster state and ZooKeeper data");
+        assertEquals(List.of(), n3.clusterFiles(), "leaving deletes the node's cluster state and ZooKeeper data");
         ClusterStatus shrunk = n1.awaitStatus("two voters", WAIT, s -> s.members().size() == 2 && s.quorum().voters() == 2);
         assertEquals(Set.of("alpha", "bravo"), names(shrunk));
         assertTrue(shrunk.quorum().hasQuorum());
@@ -119,7 +119,8 @@ class ClusterIT {
         }
         assertEquals(List.of(n1.info.id()), ids(n1.node.status()), "alpha's cluster is as it was");
         assertEquals(ids(before), ids(n1.node.status()));
-        assertFalse(n2.hasClusterFiles() || n3.hasClusterFiles(), "a refused node keeps no cluster state");
+        assertEquals(List.of(), n3.clusterFiles(), "a refused node keeps no cluster state");
+        assertEquals(List.of(), n2.clusterFiles(), "a node that left keeps no cluster state");
         assertFalse(n2.node.status().clustered() || n3.node.status().clustered());
 
         // none of the refusals used the token up
@@ -129,12 +130,12 @@ class ClusterIT {
         TestMember late = new TestMember(root, 5, "echo");
         try (late) {
             refused(ErrorCode.UNAUTHENTICATED, () -> late.node.join(n1.address, n1.joinPort(), token.token()));
-            assertFalse(late.hasClusterFiles());
+            assertEquals(List.of(), late.clusterFiles());
             // expired: the admitting member's clock is past the token's lifetime
             JoinToken expiring = n1.node.newJoinToken();
             n1.clock.advance(Duration.ofHours(2));
             refused(ErrorCode.UNAUTHENTICATED, () -> late.node.join(n1.address, n1.joinPort(), expiring.token()));
-            assertFalse(late.hasClusterFiles());
+            assertEquals(List.of(), late.clusterFiles());
         }
         // a member cannot join again, nor create a cluster
         refused(ErrorCode.CONFLICT, () -> n2.node.join(n1.address, n1.joinPort(), n1.node.newJoinToken().token()));

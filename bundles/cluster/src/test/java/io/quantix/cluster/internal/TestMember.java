@@ -40,7 +40,7 @@ final class TestMember implements AutoCloseable {
         address = "127.0.0." + n;
         info = new NodeInfo(UUID.randomUUID().toString(), name, name, "test", 4, 8L << 30, true,
                 List.of(new BackendInfo(BackendKind.HYPERVISOR, "libvirt", "test", Set.of(), true)));
-        Path dir = root.resolve(name);
+        Path dir = root.resolve("node" + n);
         settings = new ClusterSettings(dir.resolve("config/cluster"), dir.resolve("data/zookeeper"), address, freePort(),
                 freePort(), freePort(), freePort(), externalEnsemble, Duration.ofSeconds(1), Duration.ofHours(1),
                 Duration.ofSeconds(10), Duration.ofMillis(500), List.of("rack=r" + n));
@@ -62,8 +62,9 @@ final class TestMember implements AutoCloseable {
         return settings.joinPort();
     }
 
-    boolean hasClusterFiles() {
-        return Files.exists(settings.stateDir()) || Files.exists(settings.zookeeperDir());
+    /** The folders of this member's cluster state and ZooKeeper data that exist (none while it is alone). */
+    List<Path> clusterFiles() {
+        return java.util.stream.Stream.of(settings.stateDir(), settings.zookeeperDir()).filter(Files::exists).toList();
     }
 
     /** Polls this member's status until {@code condition} holds; fails saying what it waited for after {@code timeout}. */
