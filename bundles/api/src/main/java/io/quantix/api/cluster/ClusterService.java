@@ -1,0 +1,41 @@
+package io.quantix.api.cluster;
+
+/**
+ * This node's view of, and part in, its cluster. Every method fails with a {@link io.quantix.api.QuantixException}
+ * whose code says why, and a refused call changes nothing on this node or on the cluster:
+ * <ul>
+ * <li>{@code CONFLICT}: {@link #create}/{@link #join} on a node that already belongs to a cluster; {@link #leave}/
+ * {@link #newJoinToken} on one that does not;</li>
+ * <li>{@code UNAUTHENTICATED}: a join token that is malformed, unknown, already used or expired, or whose CA
+ * fingerprint is not the one of the cluster that answered;</li>
+ * <li>{@code ALREADY_EXISTS}: another member already has this node's name;</li>
+ * <li>{@code BACKEND_UNAVAILABLE}: the address does not answer, or the cluster has no quorum;</li>
+ * <li>{@code INVALID_ARGUMENT}: a bad cluster name, host or port.</li>
+ * </ul>
+ */
+public interface ClusterService {
+    /** The TCP port a member accepts joins on unless configured otherwise. */
+    int DEFAULT_JOIN_PORT = 9444;
+
+    /**
+     * Makes this node a one-member cluster called {@code name}: starts its ZooKeeper (or uses the configured
+     * external ensemble), creates the cluster's certificate authority and returns the first join token.
+     */
+    JoinToken create(String name);
+
+    /** A new single-use join token, valid for the configured time (1 hour unless configured otherwise). */
+    JoinToken newJoinToken();
+
+    /**
+     * Joins the cluster of the member at {@code host:port} with a token that member's cluster issued. The member's
+     * TLS certificate must be signed by the CA whose fingerprint the token names before the token is sent. The
+     * first three members vote in ZooKeeper, later ones observe.
+     */
+    ClusterStatus join(String host, int port, String token);
+
+    /** Leaves the cluster: out of the ZooKeeper ensemble, records removed, local cluster state deleted. */
+    void leave();
+
+    /** Members, their roles and heartbeats, the ZooKeeper leader and the quorum; {@link ClusterStatus#clustered()} false when alone. */
+    ClusterStatus status();
+}
