@@ -3,7 +3,7 @@
  * service property {@value io.quantix.api.spi.Backend#PROPERTY}{@code =<name>}; the core binds it dynamically.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package io.quantix.api.spi;
 
 import org.osgi.annotation.bundle.Export;

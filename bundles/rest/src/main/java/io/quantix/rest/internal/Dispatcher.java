@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
+import io.quantix.api.service.MetricsService;
 import io.quantix.security.AdminAccount;
 import io.quantix.security.Authenticator;
 import io.quantix.security.Session;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,12 +34,15 @@ final class Dispatcher implements HttpHandler {
     private final AdminAccount admin;
     private final Authenticator authenticator;
     private final int maxBodyBytes;
+    private final Supplier<Optional<MetricsService>> metrics;
 
-    Dispatcher(List<Route> routes, AdminAccount admin, Authenticator authenticator, int maxBodyBytes) {
+    Dispatcher(List<Route> routes, AdminAccount admin, Authenticator authenticator, int maxBodyBytes,
+            Supplier<Optional<MetricsService>> metrics) {
         this.routes = List.copyOf(routes);
         this.admin = admin;
         this.authenticator = authenticator;
         this.maxBodyBytes = maxBodyBytes;
+        this.metrics = metrics;
     }
 
     List<Route> routes() {
@@ -46,9 +51,12 @@ final class Dispatcher implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) {
+        long start = System.nanoTime();
+        // the route template, not the path: the latency histogram's labels stay few whatever clients send
+        String[] matched = {"(no route)"};
         Reply reply;
         try {
-            reply = dispatch(exchange);
+            reply = dispatch(exchange, matched);
         } catch (Exception | Error e) {
             reply = error(e, exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
         }
@@ -61,20 +69,27 @@ final class Dispatcher implements HttpHandler {
         } finally {
             exchange.close();
         }
+        if (reply != Reply.ALREADY_SENT) {
+            int status = reply.status();
+            metrics.get().ifPresent(m -> m.recordRequest("rest", matched[0], Integer.toString(status),
+                    System.nanoTime() - start));
+        }
     }
 
-    private Reply dispatch(HttpExchange exchange) throws IOException {
+    private Reply dispatch(HttpExchange exchange, String[] matched) throws IOException {
         String method = exchange.getRequestMethod();
         String rawPath = exchange.getRequestURI().getRawPath();
-        if (!rawPath.startsWith(RestServer.BASE + "/")) {
-            throw HttpError.noRoute(method, rawPath);
-        }
+        boolean underBase = rawPath.startsWith(RestServer.BASE + "/");
+        String relative = underBase ? rawPath.substring(RestServer.BASE.length()) : rawPath;
         List<String> segments = new ArrayList<>();
-        for (String raw : rawPath.substring(RestServer.BASE.length() + 1).split("/", -1)) {
+        for (String raw : relative.substring(1).split("/", -1)) {
             segments.add(decode(raw.replace("+", "%2B")));
         }
         List<String> allowed = new ArrayList<>();
         for (Route route : routes) {
+            if (route.root() == underBase) {
+                continue;
+            }
             Optional<Map<String, String>> params = route.match(segments);
             if (params.isEmpty()) {
                 continue;
@@ -83,6 +98,7 @@ final class Dispatcher implements HttpHandler {
                 allowed.add(route.method());
                 continue;
             }
+            matched[0] = method + " " + route.template();
             Optional<String> token = Optional.empty();
             Optional<Session> session = Optional.empty();
             if (route.authenticated()) {
@@ -174,7 +190,9 @@ final class Dispatcher implements HttpHandler {
             exchange.sendResponseHeaders(reply.status(), -1);
             return;
         }
-        headers.set("Content-Type", "application/json; charset=utf-8");
+        if (!reply.headers().containsKey("Content-Type")) {
+            headers.set("Content-Type", "application/json; charset=utf-8");
+        }
         exchange.sendResponseHeaders(reply.status(), reply.json().length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(reply.json());

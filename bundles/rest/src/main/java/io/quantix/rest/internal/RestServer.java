@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
+import io.quantix.api.service.MetricsService;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.service.RouterService;
 import io.quantix.api.service.SecurityGroupService;
@@ -25,6 +26,7 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -32,6 +34,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import org.osgi.framework.BundleContext;
@@ -40,6 +43,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -130,6 +136,10 @@ public class RestServer {
     private Authenticator authenticator;
     @Reference
     private TlsMaterial tls;
+    /** Optional: the metrics feature may be absent or swapped while the API runs. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MetricsService metrics;
 
     private HttpsServer server;
     private ExecutorService executor;
@@ -152,7 +162,9 @@ public class RestServer {
         routes.addAll(new StorageResource(storage).routes());
         routes.addAll(new NetworkResource(networks, groups, routers).routes());
         routes.addAll(events.routes());
-        Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, config.maxBodyBytes());
+        Supplier<Optional<MetricsService>> metricsService = () -> Optional.ofNullable(metrics);
+        routes.addAll(new MetricsResource(metricsService).routes());
+        Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, config.maxBodyBytes(), metricsService);
 
         // at most `threads` at once, but an idle node keeps none: each idle thread costs memory (platform overhead)
         ThreadPoolExecutor pool = new ThreadPoolExecutor(config.threads(), config.threads(), IDLE_THREAD_SECONDS,

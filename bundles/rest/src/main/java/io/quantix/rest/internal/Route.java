@@ -6,21 +6,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One endpoint: method, path template under {@code /api/v1} (segments like {@code {name}} capture) and
- * whether it needs a token.
+ * One endpoint: method, path template under {@code /api/v1} (or the root) (segments like {@code {name}} capture)
+ * and whether it needs a token.
  */
-record Route(String method, String template, boolean authenticated, Handler handler) {
+record Route(String method, String template, boolean authenticated, boolean root, Handler handler) {
     @FunctionalInterface
     interface Handler {
         Reply handle(Call call) throws IOException;
     }
 
     static Route open(String method, String template, Handler handler) {
-        return new Route(method, template, false, handler);
+        return new Route(method, template, false, false, handler);
+    }
+
+    /** An open route at the server's root instead of under {@code /api/v1}: {@code /metrics}, where Prometheus looks. */
+    static Route root(String method, String template, Handler handler) {
+        return new Route(method, template, false, true, handler);
     }
 
     static Route secured(String method, String template, Handler handler) {
-        return new Route(method, template, true, handler);
+        return new Route(method, template, true, false, handler);
     }
 
     List<String> segments() {

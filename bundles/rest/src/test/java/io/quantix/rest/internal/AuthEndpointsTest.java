@@ -73,7 +73,7 @@ class AuthEndpointsTest {
         routes.addAll(events.routes());
         executor = Executors.newFixedThreadPool(6);
         server = RestServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TestTls.server(dir),
-                new Dispatcher(routes, security, security, 64 * 1024), executor);
+                new Dispatcher(routes, security, security, 64 * 1024, java.util.Optional::empty), executor);
         address = server.getAddress();
     }
 

@@ -142,6 +142,25 @@ final class DomainXml {
         }
     }
 
+    /**
+     * The host-side device of each NIC of a live domain's XML by MAC (lower case): libvirt names it (vnetN) at
+     * every start, so only the live XML knows it. A NIC without one (the test driver) is left out.
+     */
+    static Map<String, String> interfaceDevices(String xml) {
+        Map<String, String> devices = new HashMap<>();
+        Element domainDevices = Xml.first(Xml.parse(xml).getDocumentElement(), "devices");
+        if (domainDevices != null) {
+            for (Element nic : Xml.children(domainDevices, "interface")) {
+                Element mac = Xml.first(nic, "mac");
+                Element target = Xml.first(nic, "target");
+                if (mac != null && target != null && !target.getAttribute("dev").isEmpty()) {
+                    devices.put(mac.getAttribute("address").toLowerCase(Locale.ROOT), target.getAttribute("dev"));
+                }
+            }
+        }
+        return devices;
+    }
+
     private static void writeMetadata(Element metadata, VmSpec spec, List<AttachedDisk> disks, List<String> targets,
             List<AttachedNic> nics) {
         Element vm = metadata.getOwnerDocument().createElementNS(NS, PREFIX + ":vm");

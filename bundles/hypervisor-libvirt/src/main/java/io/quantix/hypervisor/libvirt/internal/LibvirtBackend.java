@@ -5,10 +5,12 @@ import io.quantix.api.AttachedNic;
 import io.quantix.api.Capability;
 import io.quantix.api.ConsoleEndpoint;
 import io.quantix.api.ConsoleType;
+import io.quantix.api.DiskCounters;
 import io.quantix.api.DiskSource;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.MigrationProgress;
 import io.quantix.api.MigrationSpec;
+import io.quantix.api.NicCounters;
 import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixEvent;
@@ -31,9 +33,12 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -630,39 +635,107 @@ public class LibvirtBackend implements HypervisorBackend {
     public synchronized VmMetrics metrics(String name) {
         try {
             Domain domain = require(name);
-            Vm vm = toVm(domain).orElseThrow();
+            String xml = domain.getXMLDesc(0);
+            Vm vm = DomainXml.parse(xml, powerState(domain)).orElseThrow(() -> QuantixException.notFound("VM", name));
             boolean active = domain.isActive() == 1;
             // vCPU threads (and their counters) exist only while the guest runs. Read before the domain's total,
             // which then has counted at least as much; the max below covers the two coming from different
             // clocks (per-thread ticks, or the cgroup's nanoseconds where libvirt has a cgroup).
             long guest = active ? guestCpuNanos(domain) : 0;
             DomainInfo info = domain.getInfo();
-            long read = 0;
-            long written = 0;
-            long received = 0;
-            long sent = 0;
+            List<DiskCounters> disks = new ArrayList<>();
+            List<NicCounters> nics = new ArrayList<>();
             // Device counters exist only while the guest runs.
             if (active) {
                 for (String disk : DomainXml.diskTargets(vm.disks())) {
                     DomainBlockStats stats = blockStats(domain, disk);
                     if (stats != null) {
-                        read += stats.rd_bytes;
-                        written += stats.wr_bytes;
+                        disks.add(new DiskCounters(disk, stats.rd_bytes, stats.wr_bytes, stats.rd_req, stats.wr_req));
                     }
                 }
+                Map<String, String> devices = DomainXml.interfaceDevices(xml);
                 for (AttachedNic nic : vm.nics()) {
                     DomainInterfaceStats stats = interfaceStats(domain, nic.mac());
                     if (stats != null) {
-                        received += stats.rx_bytes;
-                        sent += stats.tx_bytes;
+                        nics.add(new NicCounters(devices.getOrDefault(nic.mac().toLowerCase(Locale.ROOT), nic.mac()),
+                                stats.rx_bytes, stats.tx_bytes, stats.rx_packets, stats.tx_packets));
                     }
                 }
             }
-            return new VmMetrics(name, Instant.now(), guest, Math.max(guest, info.cpuTime), info.nrVirtCpu,
-                    info.memory * Validation.KIB, read, written, received, sent);
+            return VmMetrics.of(name, Instant.now(), guest, Math.max(guest, info.cpuTime), info.nrVirtCpu,
+                    info.memory * Validation.KIB, disks, nics);
         } catch (LibvirtException e) {
             throw LibvirtErrors.map(e, name);
         }
+    }
+
+    /**
+     * The same counters as {@link #metrics(String)} for every VM asked for, from one virConnectGetAllDomainStats
+     * call instead of 2 + vCPUs + disks + NICs calls per VM. libvirt's test driver answers that call with the state
+     * group only (libvirt 9.0), so the simulated node asks per domain.
+     */
+    @Override
+    public synchronized Map<String, VmMetrics> metricsAll(Collection<Vm> vms) {
+        if (domainType == DomainXml.Type.TEST) {
+            return HypervisorBackend.super.metricsAll(vms);
+        }
+        Map<String, Map<String, Object>> stats = BulkStats.all(connection());
+        Instant at = Instant.now();
+        Map<String, VmMetrics> all = new HashMap<>();
+        for (Vm vm : vms) {
+            Map<String, Object> domain = stats.get(vm.name());
+            if (domain != null) {
+                all.put(vm.name(), bulkMetrics(vm, domain, at));
+            }
+        }
+        return all;
+    }
+
+    /** {@code VIR_DOMAIN_*} states of a domain that has a running QEMU: RUNNING, BLOCKED, PAUSED, SHUTDOWN, PMSUSPENDED. */
+    private static final Set<Long> ACTIVE_STATES = Set.of(1L, 2L, 3L, 4L, 7L);
+
+    /**
+     * One domain's typed parameters as {@link #metrics(String)} reports them: Quantix's disks only, every NIC.
+     * Counters are read only while the domain is active: libvirt 9.0 reports a {@code cpu.time} for a domain that
+     * never ran (measured: 0.96 s, apparently libvirtd's own process time), where virDomainGetInfo says 0.
+     */
+    private static VmMetrics bulkMetrics(Vm vm, Map<String, Object> p, Instant at) {
+        long guest = 0;
+        long total = 0;
+        List<DiskCounters> disks = new ArrayList<>();
+        List<NicCounters> nics = new ArrayList<>();
+        if (ACTIVE_STATES.contains((Long) p.getOrDefault("state.state", 0L))) {
+            for (long i = 0, n = count(p, "vcpu.maximum"); i < n; i++) {
+                guest += count(p, "vcpu." + i + ".time");
+            }
+            total = Math.max(guest, count(p, "cpu.time"));
+            Map<String, DiskCounters> blocks = new HashMap<>();
+            for (long i = 0, n = count(p, "block.count"); i < n; i++) {
+                String b = "block." + i + ".";
+                if (p.get(b + "name") instanceof String name && p.containsKey(b + "rd.bytes")) {
+                    blocks.put(name, new DiskCounters(name, count(p, b + "rd.bytes"), count(p, b + "wr.bytes"),
+                            count(p, b + "rd.reqs"), count(p, b + "wr.reqs")));
+                }
+            }
+            for (String target : DomainXml.diskTargets(vm.disks())) {
+                if (blocks.containsKey(target)) {
+                    disks.add(blocks.get(target));
+                }
+            }
+            for (long i = 0, n = count(p, "net.count"); i < n; i++) {
+                String b = "net." + i + ".";
+                if (p.get(b + "name") instanceof String name && p.containsKey(b + "rx.bytes")) {
+                    nics.add(new NicCounters(name, count(p, b + "rx.bytes"), count(p, b + "tx.bytes"),
+                            count(p, b + "rx.pkts"), count(p, b + "tx.pkts")));
+                }
+            }
+        }
+        return VmMetrics.of(vm.name(), at, guest, total, (int) count(p, "vcpu.current"),
+                count(p, "balloon.current") * Validation.KIB, disks, nics);
+    }
+
+    private static long count(Map<String, Object> params, String field) {
+        return params.get(field) instanceof Long value ? value : 0;
     }
 
     /**

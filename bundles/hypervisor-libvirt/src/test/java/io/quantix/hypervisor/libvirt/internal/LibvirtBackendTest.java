@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -196,6 +197,30 @@ class LibvirtBackendTest {
         assertTrue(running.diskReadBytes() > 0 && running.netRxBytes() > 0, running.toString());
         assertEquals(0, stopped.diskReadBytes() + stopped.diskWriteBytes() + stopped.netRxBytes() + stopped.netTxBytes());
     }
+
+    @Test
+    /** The test driver's bulk call has no counters, so this runs the per-domain fallback; LibvirtBulkStatsIT the bulk call. */
+    void bulkMetricsAgreeWithPerDomainOnesForRunningAndStoppedVmsAndSkipUnknownOnes() {
+        Vm running = define("web-1", Fixtures.ID);
+        Vm stopped = define("web-2", ID_2);
+        backend.power("web-1", PowerAction.START);
+        Vm ghost = new Vm("0c9a8b7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d", Fixtures.spec("ghost"), PowerState.STOPPED,
+                List.of(), List.of());
+
+        VmMetrics before = backend.metrics("web-1");
+        VmMetrics stoppedBefore = backend.metrics("web-2");
+        Map<String, VmMetrics> bulk = backend.metricsAll(List.of(running, stopped, ghost));
+        VmMetrics after = backend.metrics("web-1");
+        VmMetrics stoppedAfter = backend.metrics("web-2");
+
+        assertEquals(Set.of("web-1", "web-2"), bulk.keySet(), "a VM libvirt does not have is left out");
+        BulkMetricsCheck.assertBetween(before, bulk.get("web-1"), after);
+        assertEquals(List.of("vda", "sda"), BulkMetricsCheck.devices(bulk.get("web-1")), "Quantix's disks");
+        BulkMetricsCheck.assertBetween(stoppedBefore, bulk.get("web-2"), stoppedAfter);
+        assertEquals(0, bulk.get("web-2").guestCpuNanos(), "a stopped VM's vCPUs run nothing");
+        assertTrue(bulk.get("web-2").disks().isEmpty() && bulk.get("web-2").nics().isEmpty(), "nor its devices");
+    }
+
 
     @Test
     void uefiVmsAreAcceptedByTheDriverWithSecureBootOff() throws IOException {
