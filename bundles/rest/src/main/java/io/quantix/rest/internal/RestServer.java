@@ -132,6 +132,7 @@ public class RestServer {
     private ExecutorService executor;
     private EventStream events;
     private Migrations migrations;
+    private StaticSite site;
     private ServiceRegistration<EventHandler> eventRegistration;
 
     @Activate
@@ -142,17 +143,23 @@ public class RestServer {
         events = new EventStream(authenticator, config.maxEventStreams(), Duration.ofSeconds(15));
         List<Route> routes = new ArrayList<>();
         routes.addAll(new NodeResource(node).routes());
-        routes.addAll(new AuthResource(admin, authenticator).routes());
+        BrowserSessions browser = new BrowserSessions();
+        routes.addAll(new AuthResource(admin, authenticator, browser).routes());
         migrations = new Migrations(vms);
         routes.addAll(new VmResource(vms, new IdempotencyStore(Clock.systemUTC(),
                 Duration.ofHours(config.idempotencyHours()), 10_000), migrations).routes());
         routes.addAll(new StorageResource(storage).routes());
         routes.addAll(new NetworkResource(networks, groups, routers).routes());
         routes.addAll(events.routes());
-        Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, config.maxBodyBytes());
+        Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, browser, config.maxBodyBytes());
+
+        site = StaticSite.tracking(context);
+        // the API under /api/, the web console's files (if its bundle is installed) everywhere else
+        HttpHandler root = exchange -> (exchange.getRequestURI().getRawPath().startsWith("/api/") ? dispatcher : site)
+                .handle(exchange);
 
         executor = Executors.newFixedThreadPool(config.threads(), threads());
-        server = start(new InetSocketAddress(config.host(), config.port()), sslContext(tls), dispatcher, executor);
+        server = start(new InetSocketAddress(config.host(), config.port()), sslContext(tls), root, executor);
 
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put(EventConstants.EVENT_TOPIC, EventStream.TOPICS);
@@ -167,6 +174,9 @@ public class RestServer {
         }
         events.close();
         migrations.close();
+        if (site != null) {
+            site.close();
+        }
         if (server != null) {
             server.stop(1);
         }
