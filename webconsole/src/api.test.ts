@@ -37,7 +37,7 @@ describe('the API client', () => {
 
   it("turns the API's error body into an ApiError with its code and message", async () => {
     const { fetchImpl } = recorder([json(409, { code: 'ALREADY_EXISTS', message: "VM 'web1' already exists", details: {} })]);
-    const failure = await createClient(fetchImpl).request('POST', '/vms', { name: 'web1' }).catch((e: unknown) => e as ApiError);
+    const failure = await createClient(fetchImpl).request<never>('POST', '/vms', { name: 'web1' }).catch((e: unknown) => e as ApiError);
     expect(failure).toBeInstanceOf(ApiError);
     expect(failure.status).toBe(409);
     expect(failure.code).toBe('ALREADY_EXISTS');
@@ -49,7 +49,7 @@ describe('the API client', () => {
     const client = createClient(fetchImpl);
     let lost = 0;
     client.onUnauthenticated(() => lost++);
-    const gateway = await client.request('GET', '/node').catch((e: unknown) => e as ApiError);
+    const gateway = await client.request<never>('GET', '/node').catch((e: unknown) => e as ApiError);
     expect(gateway.code).toBe('HTTP_502');
     expect(lost).toBe(0);
     await client.request('GET', '/vms').catch(() => undefined);
