@@ -29,6 +29,11 @@ public enum ErrorCode {
      * Distinct from {@link #UNAUTHENTICATED} so a client can say "try again later".
      */
     LOCKED_OUT,
+    /**
+     * The caller is authenticated but this request is refused as it stands: a web console write without its
+     * session's CSRF token, for example.
+     */
+    PERMISSION_DENIED,
     /** A defect in Quantix itself. */
     INTERNAL
 }

@@ -38,6 +38,7 @@ final class ErrorMapping {
             case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
             // like HTTP 429: try again later
             case LOCKED_OUT -> Status.Code.RESOURCE_EXHAUSTED;
+            case PERMISSION_DENIED -> Status.Code.PERMISSION_DENIED;
             case INTERNAL -> Status.Code.INTERNAL;
         };
     }

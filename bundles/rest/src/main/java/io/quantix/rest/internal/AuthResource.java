@@ -66,12 +66,18 @@ final class AuthResource {
     record TokenReply(String token, Instant expiresAt) {
     }
 
+    /** A web console session as its page sees it: never the session token, which stays in the cookie. */
+    record BrowserSession(String username, String csrfToken, Instant expiresAt) {
+    }
+
     private final AdminAccount admin;
     private final Authenticator authenticator;
+    private final BrowserSessions browser;
 
-    AuthResource(AdminAccount admin, Authenticator authenticator) {
+    AuthResource(AdminAccount admin, Authenticator authenticator, BrowserSessions browser) {
         this.admin = admin;
         this.authenticator = authenticator;
+        this.browser = browser;
     }
 
     List<Route> routes() {
@@ -97,9 +103,27 @@ final class AuthResource {
                     }
                     return Reply.ok(new TokenReply(token.value(), token.expiresAt()));
                 }),
+                // the web console's login: the token goes into an HttpOnly cookie, the page gets the CSRF token
+                Route.open("POST", "/auth/session", c -> {
+                    Credentials credentials = read(c, Credentials.class);
+                    Token token;
+                    try {
+                        token = authenticator.login(credentials.username(), credentials.password(), c.clientAddress());
+                    } finally {
+                        credentials.clear();
+                    }
+                    return Reply.ok(new BrowserSession(credentials.username(), browser.csrfToken(token.value()),
+                            token.expiresAt())).withHeader("Set-Cookie", BrowserSessions.cookie(token, Instant.now()));
+                }),
+                // a reloaded page learns its session and CSRF token again (it keeps neither in storage)
+                Route.secured("GET", "/auth/session", c -> Reply.ok(new BrowserSession(c.session().username(),
+                        browser.csrfToken(c.token().orElseThrow()), c.session().expiresAt()))),
                 Route.secured("POST", "/auth/logout", c -> {
                     authenticator.revoke(c.token().orElseThrow());
-                    return Reply.noContent();
+                    boolean cookie = BrowserSessions.cookieToken(c.exchange()).equals(c.token())
+                            && c.header("Authorization").isEmpty();
+                    return cookie ? Reply.noContent().withHeader("Set-Cookie", BrowserSessions.expiredCookie())
+                            : Reply.noContent();
                 }),
                 Route.secured("POST", "/auth/password", c -> {
                     PasswordChange change = read(c, PasswordChange.class);

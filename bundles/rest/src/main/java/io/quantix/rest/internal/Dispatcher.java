@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes every request under {@link RestServer#BASE}, checks its bearer token and turns any failure into the
+ * Routes every request under {@link RestServer#BASE}, checks its bearer token (or the web console's cookie and
+ * CSRF token, {@link BrowserSessions}) and turns any failure into the
  * JSON error body. Nothing else in the bundle writes an error answer.
  */
 final class Dispatcher implements HttpHandler {
@@ -33,14 +34,16 @@ final class Dispatcher implements HttpHandler {
     private final List<Route> routes;
     private final AdminAccount admin;
     private final Authenticator authenticator;
+    private final BrowserSessions browser;
     private final int maxBodyBytes;
     private final Supplier<Optional<MetricsService>> metrics;
 
-    Dispatcher(List<Route> routes, AdminAccount admin, Authenticator authenticator, int maxBodyBytes,
-            Supplier<Optional<MetricsService>> metrics) {
+    Dispatcher(List<Route> routes, AdminAccount admin, Authenticator authenticator, BrowserSessions browser,
+            int maxBodyBytes, Supplier<Optional<MetricsService>> metrics) {
         this.routes = List.copyOf(routes);
         this.admin = admin;
         this.authenticator = authenticator;
+        this.browser = browser;
         this.maxBodyBytes = maxBodyBytes;
         this.metrics = metrics;
     }
@@ -102,9 +105,12 @@ final class Dispatcher implements HttpHandler {
             Optional<String> token = Optional.empty();
             Optional<Session> session = Optional.empty();
             if (route.authenticated()) {
-                token = Optional.of(bearerToken(exchange));
+                token = Optional.of(sessionToken(exchange));
                 session = Optional.of(authenticator.verify(token.get()).orElseThrow(() -> new QuantixException(
                         ErrorCode.UNAUTHENTICATED, "the token is unknown, expired or revoked: log in again")));
+                if (exchange.getRequestHeaders().getFirst("Authorization") == null) {
+                    browser.checkCsrf(exchange, token.get());
+                }
             }
             Call call = new Call(exchange, params.get(), query(exchange.getRequestURI().getRawQuery()), session, token,
                     maxBodyBytes);
@@ -118,12 +124,19 @@ final class Dispatcher implements HttpHandler {
         throw new HttpError(405, ErrorCode.INVALID_ARGUMENT, "method " + method + " is not allowed here; use " + allow);
     }
 
-    private String bearerToken(HttpExchange exchange) {
+    /** The bearer token, or else the web console's session cookie (whose writes then need the CSRF token). */
+    private String sessionToken(HttpExchange exchange) {
         if (!admin.setupComplete()) {
             throw new QuantixException(ErrorCode.UNAUTHENTICATED,
                     "this node has no admin account yet: create it with POST " + RestServer.BASE + "/setup");
         }
         String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null) {
+            Optional<String> cookie = BrowserSessions.cookieToken(exchange);
+            if (cookie.isPresent()) {
+                return cookie.get();
+            }
+        }
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 || header.length() == BEARER.length()) {
             throw new QuantixException(ErrorCode.UNAUTHENTICATED, "an 'Authorization: Bearer <token>' header is required;"

@@ -21,6 +21,7 @@ final class ErrorMapping {
             case BACKEND_ERROR -> 502;
             case UNAUTHENTICATED -> 401;
             case LOCKED_OUT -> 429;
+            case PERMISSION_DENIED -> 403;
             case INTERNAL -> 500;
         };
     }

@@ -17,6 +17,8 @@ import java.util.function.Supplier;
  */
 final class MetricsResource {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** Where Prometheus scrapes: at the root, as scrapers expect, not under the API's base. */
+    static final String PATH = "/metrics";
     private static final String BEARER = "Bearer ";
 
     record TokenRequest(String description) {
@@ -30,7 +32,7 @@ final class MetricsResource {
 
     List<Route> routes() {
         return List.of(
-                Route.root("GET", "/metrics", c -> new Reply(200, service().scrape(scrapeToken(c))
+                Route.root("GET", PATH, c -> new Reply(200, service().scrape(scrapeToken(c))
                         .getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", CONTENT_TYPE))),
                 Route.secured("POST", "/metrics/tokens", c -> {
                     ScrapeToken token = service().createScrapeToken(c.body(TokenRequest.class).description());

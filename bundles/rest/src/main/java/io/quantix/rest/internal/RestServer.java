@@ -145,6 +145,7 @@ public class RestServer {
     private ExecutorService executor;
     private EventStream events;
     private Migrations migrations;
+    private StaticSite site;
     private ServiceRegistration<EventHandler> eventRegistration;
 
     @Activate
@@ -155,7 +156,8 @@ public class RestServer {
         events = new EventStream(authenticator, config.maxEventStreams(), Duration.ofSeconds(15));
         List<Route> routes = new ArrayList<>();
         routes.addAll(new NodeResource(node).routes());
-        routes.addAll(new AuthResource(admin, authenticator).routes());
+        BrowserSessions browser = new BrowserSessions();
+        routes.addAll(new AuthResource(admin, authenticator, browser).routes());
         migrations = new Migrations(vms);
         routes.addAll(new VmResource(vms, new IdempotencyStore(Clock.systemUTC(),
                 Duration.ofHours(config.idempotencyHours()), 10_000), migrations).routes());
@@ -164,14 +166,22 @@ public class RestServer {
         routes.addAll(events.routes());
         Supplier<Optional<MetricsService>> metricsService = () -> Optional.ofNullable(metrics);
         routes.addAll(new MetricsResource(metricsService).routes());
-        Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, config.maxBodyBytes(), metricsService);
+        Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, browser, config.maxBodyBytes(),
+                metricsService);
+
+        site = StaticSite.tracking(context);
+        // the API under /api/ and Prometheus' /metrics, the web console's files (if its bundle is installed) elsewhere
+        HttpHandler root = exchange -> {
+            String path = exchange.getRequestURI().getRawPath();
+            (path.startsWith("/api/") || path.equals(MetricsResource.PATH) ? dispatcher : site).handle(exchange);
+        };
 
         // at most `threads` at once, but an idle node keeps none: each idle thread costs memory (platform overhead)
         ThreadPoolExecutor pool = new ThreadPoolExecutor(config.threads(), config.threads(), IDLE_THREAD_SECONDS,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads());
         pool.allowCoreThreadTimeOut(true);
         executor = pool;
-        server = start(new InetSocketAddress(config.host(), config.port()), sslContext(tls), dispatcher, executor);
+        server = start(new InetSocketAddress(config.host(), config.port()), sslContext(tls), root, executor);
 
         Dictionary<String, Object> properties = new Hashtable<>();
         properties.put(EventConstants.EVENT_TOPIC, EventStream.TOPICS);
@@ -186,6 +196,9 @@ public class RestServer {
         }
         events.close();
         migrations.close();
+        if (site != null) {
+            site.close();
+        }
         if (server != null) {
             server.stop(1);
         }

@@ -69,11 +69,12 @@ class AuthEndpointsTest {
         });
         // keep-alives every 30 s: a stream that ends sooner was ended by the revocation, not by a periodic check
         events = new EventStream(security, 2, Duration.ofSeconds(30));
-        List<Route> routes = new ArrayList<>(new AuthResource(security, security).routes());
+        BrowserSessions browser = new BrowserSessions();
+        List<Route> routes = new ArrayList<>(new AuthResource(security, security, browser).routes());
         routes.addAll(events.routes());
         executor = Executors.newFixedThreadPool(6);
         server = RestServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TestTls.server(dir),
-                new Dispatcher(routes, security, security, 64 * 1024, java.util.Optional::empty), executor);
+                new Dispatcher(routes, security, security, browser, 64 * 1024, java.util.Optional::empty), executor);
         address = server.getAddress();
     }
 
@@ -158,6 +159,82 @@ class AuthEndpointsTest {
         assertEquals(200, post("/api/v1/auth/login", null,
                 "{\"username\":\"admin\",\"password\":\"a new long password\"}").status());
         assertEquals(204, post("/api/v1/auth/logout", caller, null).status());
+    }
+
+    @Test
+    void aBrowserSessionIsAnHttpOnlyCookieAndItsWritesNeedTheCsrfToken() throws Exception {
+        assertEquals(201, post("/api/v1/setup", null, CREDENTIALS).status());
+        String login = raw("POST", "/api/v1/auth/session", null, CREDENTIALS);
+        assertTrue(login.startsWith("HTTP/1.1 200"), login);
+        String setCookie = header(login, "Set-Cookie");
+        assertTrue(setCookie.startsWith("qx_session="), setCookie);
+        for (String attribute : List.of("; HttpOnly", "; Secure", "; SameSite=Strict", "; Path=/api/v1", "; Max-Age=")) {
+            assertTrue(setCookie.contains(attribute), setCookie + " lacks " + attribute);
+        }
+        String body = login.substring(login.indexOf("\r\n\r\n") + 4);
+        assertTrue(!body.contains("\"token\""), "the session token must stay in the cookie: " + body);
+        String cookie = "Cookie: " + setCookie.substring(0, setCookie.indexOf(';')) + "\r\n";
+        String csrf = new Answer(200, body).field("csrfToken");
+
+        // reads need only the cookie, and tell a reloaded page its CSRF token again
+        String session = raw("GET", "/api/v1/auth/session", cookie, null);
+        assertTrue(session.startsWith("HTTP/1.1 200"), session);
+        assertTrue(session.contains("\"csrfToken\":\"" + csrf + "\""), session);
+        assertTrue(session.contains("\"username\":\"admin\""), session);
+
+        String change = "{\"currentPassword\":\"" + PASSWORD + "\",\"newPassword\":\"a new long password\"}";
+        String without = raw("POST", "/api/v1/auth/password", cookie, change);
+        assertTrue(without.startsWith("HTTP/1.1 403"), without);
+        assertTrue(without.contains("\"code\":\"PERMISSION_DENIED\""), without);
+        String wrong = raw("POST", "/api/v1/auth/password", cookie + "X-CSRF-Token: " + csrf.substring(1) + "x\r\n", change);
+        assertTrue(wrong.startsWith("HTTP/1.1 403"), wrong);
+        // nothing changed: the old password still logs in
+        assertEquals(200, post("/api/v1/auth/login", null, CREDENTIALS).status());
+
+        String with = raw("POST", "/api/v1/auth/password", cookie + "X-CSRF-Token: " + csrf + "\r\n", change);
+        assertTrue(with.startsWith("HTTP/1.1 204"), with);
+
+        String logout = raw("POST", "/api/v1/auth/logout", cookie + "X-CSRF-Token: " + csrf + "\r\n", null);
+        assertTrue(logout.startsWith("HTTP/1.1 204"), logout);
+        assertTrue(header(logout, "Set-Cookie").contains("Max-Age=0"), logout);
+        assertTrue(raw("GET", "/api/v1/auth/session", cookie, null).startsWith("HTTP/1.1 401"));
+    }
+
+    @Test
+    void bearerClientsNeedNoCsrfTokenAndACookieCannotStandInForAWrongBearer() throws Exception {
+        assertEquals(201, post("/api/v1/setup", null, CREDENTIALS).status());
+        String login = raw("POST", "/api/v1/auth/session", null, CREDENTIALS);
+        String setCookie = header(login, "Set-Cookie");
+        String cookie = "Cookie: " + setCookie.substring(0, setCookie.indexOf(';')) + "\r\n";
+        // a wrong bearer token is not rescued by a valid cookie beside it
+        assertTrue(raw("GET", "/api/v1/auth/session", cookie + "Authorization: Bearer nonsense\r\n", null)
+                .startsWith("HTTP/1.1 401"));
+        String bearer = login();
+        Answer logout = post("/api/v1/auth/logout", bearer, null);
+        assertEquals(204, logout.status(), logout.body());
+    }
+
+    /** One request with extra header lines; the whole answer, headers included. */
+    private String raw(String method, String path, String headers, String json) throws Exception {
+        try (SSLSocket socket = TestTls.connect(address)) {
+            byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
+            String head = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                    + (headers == null ? "" : headers) + (json == null ? "" : "Content-Type: application/json\r\n")
+                    + "Content-Length: " + body.length + "\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static String header(String answer, String name) {
+        for (String line : answer.substring(0, answer.indexOf("\r\n\r\n")).split("\r\n")) {
+            if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+                return line.substring(name.length() + 1).strip();
+            }
+        }
+        throw new AssertionError("no " + name + " header in " + answer);
     }
 
     private String login() throws Exception {

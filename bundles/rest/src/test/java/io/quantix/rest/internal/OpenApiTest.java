@@ -30,7 +30,7 @@ class OpenApiTest {
     void everyRouteIsDocumentedAndEveryDocumentedRouteExists() throws Exception {
         List<Route> routes = new ArrayList<>();
         routes.addAll(new NodeResource(null).routes());
-        routes.addAll(new AuthResource(null, null).routes());
+        routes.addAll(new AuthResource(null, null, null).routes());
         routes.addAll(new VmResource(null, null, null).routes());
         routes.addAll(new StorageResource(null).routes());
         routes.addAll(new NetworkResource(null, null, null).routes());

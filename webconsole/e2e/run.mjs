@@ -1,0 +1,182 @@
+// End-to-end test of the web console: a real node from the distribution zip (bin/karaf server, its own data and
+// config directories, free loopback ports, libvirt's test driver on its own file), driven through Debian's
+// Chromium by playwright-core. Usage: node e2e/run.mjs <distribution.zip> [screenshot dir]
+// Prints one line per check and the measured figures; exits 1 at the first failed check.
+import { chromium } from 'playwright-core';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync, mkdirSync, rmSync, copyFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const zip = resolve(process.argv[2] ?? '');
+const shots = resolve(process.argv[3] ?? 'target/e2e-shots');
+const PASSWORD = 'correct horse battery';
+const BOOT_MS = 180_000;
+const WAIT_MS = 30_000;
+if (!existsSync(zip)) { console.error(`usage: node e2e/run.mjs <distribution.zip> [shots dir]; no ${zip}`); process.exit(2); }
+mkdirSync(shots, { recursive: true });
+
+const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
+const work = mkdtempSync(join(tmpdir(), 'qxwebconsole-'));
+execFileSync('unzip', ['-q', zip, '-d', join(work, 'dist')]);
+const node = join(work, 'dist', readdirSync(join(work, 'dist'))[0]);
+const [rest, grpc] = [await freePort(), await freePort()];
+writeFileSync(join(node, 'etc/io.quantix.rest.cfg'), `port=${rest}\nhost=127.0.0.1\n`);
+writeFileSync(join(node, 'etc/io.quantix.grpc.cfg'), `port=${grpc}\nhost=127.0.0.1\n`);
+writeFileSync(join(node, 'etc/io.quantix.hypervisor.libvirt.cfg'), `uri = test://${join(work, 'data', 'libvirt-test-node.xml')}\n`);
+const base = `https://127.0.0.1:${rest}`;
+const karaf = spawn(join(node, 'bin/karaf'), ['server'], {
+  env: { ...process.env, QUANTIX_DATA_DIR: join(work, 'data'), QUANTIX_CONFIG_DIR: join(work, 'config') },
+  stdio: 'ignore', detached: true,
+});
+// the node's certificate is its own self-signed one: trust it for this process's API calls only
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+
+let browser;
+let failed = false;
+function check(condition, what) {
+  if (!condition) throw new Error(`FAILED: ${what}`);
+  console.log(`ok - ${what}`);
+}
+async function until(what, test, ms = WAIT_MS, every = 250) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try { if (await test()) return; } catch { /* not yet */ }
+    if (Date.now() > end) throw new Error(`FAILED: waited ${ms} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+const api = (path, init = {}) => fetch(base + '/api/v1' + path, init);
+
+try {
+  await until(`the node answering /health on port ${rest}`, async () => (await api('/health')).ok, BOOT_MS);
+  check((await api('/setup', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })).status === 201, 'admin account set up');
+  const token = (await (await api('/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })).json()).token;
+  const bearer = { Authorization: `Bearer ${token}` };
+  await until('the node listing the default pool', async () => (await (await api('/pools', { headers: bearer })).json()).items.some((p) => p.status === 'AVAILABLE'), BOOT_MS);
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--ignore-certificate-errors'],
+  });
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1366, height: 800 } });
+  const page = await context.newPage();
+  const cspViolations = [];
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspViolations.push(m.text()); });
+
+  // login: a wrong password shows the API's error and nothing else
+  await page.goto(base + '/');
+  await page.fill('input[name=password]', 'not the password');
+  await page.click('button[type=submit]');
+  const alert = page.locator('[role=alert]');
+  await alert.waitFor({ timeout: WAIT_MS });
+  const alertText = await alert.textContent();
+  check(alertText === 'wrong user name or password' && (await page.locator('nav').count()) === 0, `a wrong password shows the API's error ("${alertText}") and no console`);
+  await page.screenshot({ path: join(shots, '01-login-error.png') });
+
+  // login, then the dashboard: measure from navigation to the host's identity on screen
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.locator('[data-testid=host-identity]').waitFor({ timeout: WAIT_MS });
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'qx_session');
+  check(session && session.httpOnly && session.secure && session.sameSite === 'Strict', 'the session cookie is HttpOnly, Secure, SameSite=Strict');
+  check(await page.evaluate(() => window.localStorage.length === 0 && window.sessionStorage.length === 0), 'nothing is kept in localStorage or sessionStorage');
+  const timings = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = Date.now();
+    await page.goto(base + '/');
+    await page.locator('[data-testid=host-identity]').waitFor({ timeout: WAIT_MS });
+    await page.locator('[data-testid=backends] li').first().waitFor({ timeout: WAIT_MS });
+    timings.push(Date.now() - t0);
+  }
+  console.log(`measure - dashboard data after navigation (reload, session restored from the cookie), 5 runs: ${timings.join(', ')} ms; median ${[...timings].sort((a, b) => a - b)[2]} ms`);
+  await page.locator('text=SIMULATED').first().waitFor({ timeout: WAIT_MS });
+  check(true, 'the dashboard shows the simulated backend as SIMULATED');
+  await page.screenshot({ path: join(shots, '02-dashboard.png'), fullPage: true });
+  const js = await page.evaluate(() => performance.getEntriesByType('resource').filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js')).map((r) => ({ name: r.name, transfer: r.transferSize, encoded: r.encodedBodySize })));
+  console.log(`measure - JavaScript loaded by the dashboard (bytes on the wire, gzip from the node): ${js.map((r) => `${r.name.split('/').pop()} ${r.encoded}`).join(', ')}`);
+
+  // create a VM through the wizard and see it in the table
+  await page.click('nav >> text=Virtual machines');
+  await page.click('text=Create VM');
+  await page.fill('input[name=vm-name]', 'e2e-web1');
+  await page.click('button:has-text("Next")');
+  await page.selectOption('select[name=pool]', { index: 1 });
+  await page.screenshot({ path: join(shots, '03-wizard.png') });
+  await page.click('button:has-text("Next")');
+  await page.click('button:has-text("Next")');
+  await page.click('[role=dialog] button:has-text("Create")');
+  const row = page.locator('tr[data-vm="e2e-web1"]');
+  await row.waitFor({ timeout: WAIT_MS });
+  check((await row.locator('[data-testid=state-badge]').textContent()) === 'STOPPED', 'the VM made by the wizard is in the table, STOPPED');
+  const vm = await (await api('/vms/e2e-web1', { headers: bearer })).json();
+  check(vm.spec.disks.length === 1, 'the wizard made it with its new disk');
+
+  // a power action: the badge changes from the event stream, without a reload
+  await page.evaluate(() => { window.__noReload = true; });
+  await page.click('button[aria-label="Start e2e-web1"]');
+  await until('the badge to show RUNNING', async () => (await row.locator('[data-testid=state-badge]').textContent()) === 'RUNNING');
+  check(await page.evaluate(() => window.__noReload === true), 'START turned the badge RUNNING without a reload');
+  // a change made elsewhere (the API, as another client) reaches the page only through the event stream
+  await api('/vms/e2e-web1/power', { method: 'POST', headers: { ...bearer, 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'PAUSE' }) });
+  await until('the badge to show PAUSED', async () => (await row.locator('[data-testid=state-badge]').textContent()) === 'PAUSED');
+  check(await page.evaluate(() => window.__noReload === true), 'a PAUSE by another client turned the badge PAUSED from the event stream, without a reload');
+  await page.screenshot({ path: join(shots, '04-vms.png'), fullPage: true });
+
+  // a destructive action asks first
+  await page.click('button[aria-label="Force stop e2e-web1"]');
+  await page.locator('[role=dialog]:has-text("unsaved data")').waitFor({ timeout: WAIT_MS });
+  await page.screenshot({ path: join(shots, '05-confirm-force-stop.png') });
+  await page.click('[role=dialog] button:has-text("Force stop")');
+  await until('the badge to show STOPPED', async () => (await row.locator('[data-testid=state-badge]').textContent()) === 'STOPPED');
+  check(true, 'force stop after the confirmation turned the badge STOPPED');
+
+  // a duplicate name: the API's error text in a toast, nothing created
+  const before = (await (await api('/vms', { headers: bearer })).json()).total;
+  await page.click('text=Create VM');
+  await page.fill('input[name=vm-name]', 'e2e-web1');
+  for (let i = 0; i < 3; i++) await page.click('button:has-text("Next")');
+  await page.click('[role=dialog] button:has-text("Create")');
+  const toast = page.locator('[data-sonner-toast]:has-text("ALREADY_EXISTS")');
+  await toast.waitFor({ timeout: WAIT_MS });
+  const toastText = await toast.textContent();
+  const after = (await (await api('/vms', { headers: bearer })).json()).total;
+  check(/e2e-web1/.test(toastText ?? '') && after === before, `a duplicate name shows the API's error in a toast ("${toastText}") and creates nothing (${before} VMs before and after)`);
+  await page.screenshot({ path: join(shots, '06-duplicate-toast.png') });
+  await page.click('[role=dialog] button:has-text("Cancel")');
+
+  // a write with the cookie but without the CSRF token is refused
+  const refused = await page.evaluate(async () => {
+    const r = await fetch('/api/v1/vms', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'e2e-csrf' }) });
+    return { status: r.status, body: await r.json() };
+  });
+  const csrfVm = await api('/vms/e2e-csrf', { headers: bearer });
+  check(refused.status === 403 && refused.body.code === 'PERMISSION_DENIED' && csrfVm.status === 404, `a write without the CSRF token is refused (403 ${refused.body.code}) and creates nothing`);
+
+  await page.click('nav >> text=Storage');
+  await page.locator('td:has-text("AVAILABLE")').first().waitFor({ timeout: WAIT_MS });
+  await page.screenshot({ path: join(shots, '07-storage.png') });
+  await page.click('nav >> text=Networking');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(shots, '08-networks.png') });
+  check(cspViolations.length <= 1, `CSP violations in the console: ${cspViolations.length} (${cspViolations.join(' | ').slice(0, 300)})`);
+
+  await page.click('button:has-text("Log out")');
+  await page.locator('input[name=password]').waitFor({ timeout: WAIT_MS });
+  check(!(await context.cookies()).some((c) => c.name === 'qx_session' && c.value), 'log out drops the session cookie');
+} catch (e) {
+  failed = true;
+  console.error(e.message ?? e);
+} finally {
+  if (browser) await browser.close();
+  try { process.kill(-karaf.pid, 'SIGTERM'); } catch { /* gone */ }
+  await new Promise((r) => setTimeout(r, 3000));
+  try { process.kill(-karaf.pid, 'SIGKILL'); } catch { /* gone */ }
+  const log = join(node, 'data/log/karaf.log');
+  if (existsSync(log)) copyFileSync(log, join(shots, 'karaf.log'));
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
