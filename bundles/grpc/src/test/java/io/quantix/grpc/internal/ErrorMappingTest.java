@@ -26,6 +26,7 @@ class ErrorMappingTest {
                 Map.entry(ErrorCode.BACKEND_ERROR, Status.Code.UNKNOWN),
                 Map.entry(ErrorCode.UNAUTHENTICATED, Status.Code.UNAUTHENTICATED),
                 Map.entry(ErrorCode.LOCKED_OUT, Status.Code.RESOURCE_EXHAUSTED),
+                Map.entry(ErrorCode.PERMISSION_DENIED, Status.Code.PERMISSION_DENIED),
                 Map.entry(ErrorCode.INTERNAL, Status.Code.INTERNAL));
         assertEquals(ErrorCode.values().length, expected.size(), "a code without an expected status");
         expected.forEach((code, status) -> assertEquals(status, ErrorMapping.code(code), code.name()));

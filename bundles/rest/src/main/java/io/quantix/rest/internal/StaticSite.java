@@ -35,10 +35,12 @@ import org.slf4j.LoggerFactory;
 final class StaticSite implements HttpHandler {
     static final String HEADER = "Quantix-Web-Root";
     /**
-     * Only the node's own origin, no inline script or style, no frames, no plugins: the console's scripts and
-     * styles are files, and the API is same-origin. {@code data:} images are Vite's inlined small icons.
+     * Only the node's own origin, no inline script, no frames, no plugins: the console's scripts are files, and the
+     * API is same-origin. Inline styles are allowed (styles only): the toast and chart libraries set style
+     * attributes and inject a style element at run time, and a style cannot run code. {@code data:} images are
+     * Vite's inlined small icons.
      */
-    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:;"
             + " font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self';"
             + " frame-ancestors 'none'";
     private static final Logger LOG = LoggerFactory.getLogger(StaticSite.class);

@@ -21,7 +21,7 @@ class ErrorMappingTest {
                 Map.entry(ErrorCode.UNSUPPORTED, 501), Map.entry(ErrorCode.CONFLICT, 409),
                 Map.entry(ErrorCode.INSUFFICIENT_CAPACITY, 507), Map.entry(ErrorCode.BACKEND_ERROR, 502),
                 Map.entry(ErrorCode.UNAUTHENTICATED, 401), Map.entry(ErrorCode.LOCKED_OUT, 429),
-                Map.entry(ErrorCode.INTERNAL, 500)));
+                Map.entry(ErrorCode.PERMISSION_DENIED, 403), Map.entry(ErrorCode.INTERNAL, 500)));
         assertEquals(ErrorCode.values().length, expected.size(), "a new ErrorCode needs a status in this test");
         expected.forEach((code, status) -> assertEquals(status, ErrorMapping.status(code), code.name()));
     }

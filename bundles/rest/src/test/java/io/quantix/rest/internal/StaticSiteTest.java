@@ -68,7 +68,9 @@ class StaticSiteTest {
         assertEquals("no-cache", index.header("Cache-Control"));
         assertEquals("text/html; charset=utf-8", index.header("Content-Type"));
         String csp = index.header("Content-Security-Policy");
-        assertTrue(csp.contains("script-src 'self';") && !csp.contains("unsafe"), csp);
+        assertTrue(csp.contains("script-src 'self';") && csp.contains("default-src 'none';"), csp);
+        assertEquals(1, csp.split("unsafe", -1).length - 1, "only styles may be inline: " + csp);
+        assertTrue(csp.contains("style-src 'self' 'unsafe-inline';"), csp);
         assertTrue(csp.contains("frame-ancestors 'none'"), csp);
         assertEquals("nosniff", index.header("X-Content-Type-Options"));
     }
