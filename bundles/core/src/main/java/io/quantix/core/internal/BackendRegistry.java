@@ -7,6 +7,7 @@ import io.quantix.api.spi.HypervisorBackend;
 import io.quantix.api.spi.NetworkDriver;
 import io.quantix.api.spi.StorageBackend;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,16 +33,23 @@ public class BackendRegistry {
     final BackendSet<NetworkDriver> networks = new BackendSet<>(BackendKind.NETWORK);
 
     private final Events events;
-    /** One instance, so that unbind removes exactly what bind added. */
-    private final Consumer<QuantixEvent> republish = this::republish;
+    /** The listener bound to each hypervisor, so that unbind removes exactly what bind added; guarded by this. */
+    private final Map<HypervisorBackend, Consumer<QuantixEvent>> relays = new IdentityHashMap<>();
     /** Told of every hypervisor bound and unbound; guarded by this registry, so that none is missed or doubled. */
     private final List<HypervisorWatcher> watchers = new ArrayList<>();
 
-    /** Follows the hypervisors as they come and go (the VM inventory). Called on the binding thread. */
+    /**
+     * Follows the hypervisors as they come and go (the VM inventory), called on the binding thread, and hears each
+     * of their events, on the hypervisor's event thread, before it is published: whoever hears an event and then
+     * reads the inventory sees the change.
+     */
     interface HypervisorWatcher {
         void bound(String name, HypervisorBackend backend);
 
         void unbound(String name, HypervisorBackend backend);
+
+        /** Must not call the hypervisor (its event thread is calling). */
+        void heard(String name, QuantixEvent event);
     }
 
     /** Constructor injection: DS binds it before any backend, so every bind can publish. */
@@ -54,14 +62,19 @@ public class BackendRegistry {
             policyOption = ReferencePolicyOption.GREEDY)
     synchronized void bindHypervisor(HypervisorBackend backend, Map<String, Object> properties) {
         Optional<String> name = hypervisors.bind(backend, properties);
+        // listening before the inventory's first list, so that no change after it is missed
+        name.ifPresent(n -> {
+            Consumer<QuantixEvent> relay = event -> relay(n, event);
+            relays.put(backend, relay);
+            backend.addListener(relay);
+        });
         // the inventory holds the backend's VMs before anyone hears that it is available
         name.ifPresent(n -> watchers.forEach(w -> w.bound(n, backend)));
         announce(name, "AVAILABLE", "hypervisor");
-        backend.addListener(republish);
     }
 
     synchronized void unbindHypervisor(HypervisorBackend backend, Map<String, Object> properties) {
-        backend.removeListener(republish);
+        Optional.ofNullable(relays.remove(backend)).ifPresent(backend::removeListener);
         Optional<String> name = hypervisors.unbind(backend, properties);
         name.ifPresent(n -> watchers.forEach(w -> w.unbound(n, backend)));
         announce(name, "UNAVAILABLE", "hypervisor");
@@ -105,8 +118,13 @@ public class BackendRegistry {
     }
 
     /** A hypervisor's VM state changes go out as they are: see {@link VmManager} for which events come from where. */
-    private void republish(QuantixEvent event) {
+    private void relay(String name, QuantixEvent event) {
         if (event.kind() == QuantixEvent.Kind.VM) {
+            List<HypervisorWatcher> now;
+            synchronized (this) {
+                now = List.copyOf(watchers);
+            }
+            now.forEach(w -> w.heard(name, event));
             events.publish(event);
         } else {
             LOG.warn("ignoring a {} event from a hypervisor backend: they report VM events only", event.kind());

@@ -27,7 +27,7 @@ public class Events {
     private static final Logger LOG = LoggerFactory.getLogger(Events.class);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile EventAdmin eventAdmin;
+    volatile EventAdmin eventAdmin;
 
     private final ExecutorService poster = Executors.newSingleThreadExecutor(r -> {
         Thread thread = new Thread(r, "quantix-events");

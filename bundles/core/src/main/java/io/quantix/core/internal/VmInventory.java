@@ -26,7 +26,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -50,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * Concurrency: reads take no lock (concurrent maps, and an immutable list rebuilt after a change). Writes of one VM
  * are serialised by a lock striped by name, and each records when it was made, so that a resync, whose list may be
  * older than a write made while it ran, leaves such a VM alone. Lifecycle events only mark the VM stale on the
- * hypervisor's own thread (which must never call back into the hypervisor) and are read on the inventory's thread;
- * {@link #find} reads a stale VM at once, so whoever heard an event and then asks gets the new state.
+ * hypervisor's own thread (which must never call back into the hypervisor), before the event is published, and are
+ * read on the inventory's thread; {@link #find} and {@link #list} read stale VMs first, so whoever heard an event and
+ * then asks gets the new state.
  */
 @Component(service = VmInventory.class, configurationPid = VmInventory.PID)
 @Designate(ocd = VmInventory.Config.class)
@@ -92,9 +92,9 @@ public class VmInventory {
     private final ConcurrentSkipListMap<Key, Entry> entries = new ConcurrentSkipListMap<>();
     private final Map<VolumeRef, Set<Key>> byVolume = new ConcurrentHashMap<>();
     private final Map<String, Set<Key>> byMac = new ConcurrentHashMap<>();
-    /** VMs an event was heard about and that were not read since. */
-    private final Set<Key> stale = ConcurrentHashMap.newKeySet();
-    private final Map<String, Consumer<QuantixEvent>> listeners = new ConcurrentHashMap<>();
+    /** VMs an event was heard about and not read since, with the event's number: see {@link #catchUp}. */
+    private final Map<Key, Long> stale = new ConcurrentHashMap<>();
+    private final AtomicLong heard = new AtomicLong();
     private final Set<String> live = ConcurrentHashMap.newKeySet();
     private final Object[] stripes = new Object[STRIPES];
     private final AtomicLong touches = new AtomicLong();
@@ -119,6 +119,11 @@ public class VmInventory {
         @Override
         public void unbound(String name, HypervisorBackend backend) {
             VmInventory.this.unbound(name, backend);
+        }
+
+        @Override
+        public void heard(String name, QuantixEvent event) {
+            VmInventory.this.heard(name, event);
         }
     };
 
@@ -147,8 +152,6 @@ public class VmInventory {
     void close() {
         backends.unwatch(watcher);
         worker.shutdownNow();
-        listeners.forEach((name, listener) -> backends.hypervisors.find(name).ifPresent(b -> b.removeListener(listener)));
-        listeners.clear();
     }
 
     private synchronized void schedule(Duration period) {
@@ -162,8 +165,22 @@ public class VmInventory {
         resyncing = worker.scheduleWithFixedDelay(this::resyncAll, millis, millis, TimeUnit.MILLISECONDS);
     }
 
-    /** Every VM, sorted by name. */
+    /**
+     * Every VM, sorted by name. VMs with an event not yet read are read first, as in {@link #find}: a client that
+     * heard an event and then lists must see its change (the inventory hears a hypervisor's event before it is
+     * published, see {@link BackendRegistry.HypervisorWatcher}).
+     */
     List<Vm> list() {
+        for (Key key : stale.keySet()) {
+            backends.hypervisors.find(key.backend()).ifPresent(hv -> {
+                try {
+                    catchUp(key, hv);
+                } catch (QuantixException e) {
+                    LOG.warn("cannot read VM {} on hypervisor {} after its event: {}", key.name(), key.backend(),
+                            e.getMessage());
+                }
+            });
+        }
         Listing current = listing;
         long now = mutations.get();
         if (current.mutation() == now) {
@@ -183,7 +200,9 @@ public class VmInventory {
         for (String backend : live) {
             Key key = new Key(name, backend);
             backends.hypervisors.find(backend).ifPresent(hv -> {
-                if (stale.remove(key) || !hv.capabilities().contains(Capability.LIFECYCLE_EVENTS)) {
+                if (hv.capabilities().contains(Capability.LIFECYCLE_EVENTS)) {
+                    catchUp(key, hv);
+                } else {
                     read(key, hv);
                 }
             });
@@ -229,6 +248,27 @@ public class VmInventory {
 
     InventoryStats stats() {
         return new InventoryStats(list().size(), revisions.current(), resyncs.get(), repairs.get(), lastResync);
+    }
+
+    /**
+     * Reads the VM if an event about it is not read yet. Its mark goes only once a read that began after the event has
+     * ended, and only if no later event came meanwhile, so a reader either reads or waits on the stripe for the read
+     * under way: never returns before the event's change is held.
+     */
+    private void catchUp(Key key, HypervisorBackend hv) {
+        if (!stale.containsKey(key)) {
+            return;
+        }
+        synchronized (stripe(key)) {
+            Long event = stale.get(key);
+            if (event != null) {
+                try {
+                    read(key, hv);
+                } finally {
+                    stale.remove(key, event);
+                }
+            }
+        }
     }
 
     private Optional<Vm> read(Key key, HypervisorBackend hv) {
@@ -282,15 +322,11 @@ public class VmInventory {
     }
 
     private void bound(String name, HypervisorBackend backend) {
-        Consumer<QuantixEvent> listener = event -> heard(name, event);
-        Optional.ofNullable(listeners.put(name, listener)).ifPresent(backend::removeListener);
-        backend.addListener(listener);
         live.add(name);
         resync(name, backend, false);
     }
 
     private void unbound(String name, HypervisorBackend backend) {
-        Optional.ofNullable(listeners.remove(name)).ifPresent(backend::removeListener);
         live.remove(name);
         for (Map.Entry<Key, Entry> e : entries.entrySet()) {
             Key key = e.getKey();
@@ -309,13 +345,13 @@ public class VmInventory {
             return;
         }
         Key key = new Key(event.subject(), backend);
-        stale.add(key);
+        stale.put(key, heard.incrementAndGet());
         try {
             worker.execute(() -> {
                 Optional<HypervisorBackend> hv = backends.hypervisors.find(backend);
-                if (hv.isPresent() && stale.remove(key)) {
+                if (hv.isPresent()) {
                     try {
-                        read(key, hv.get());
+                        catchUp(key, hv.get());
                     } catch (QuantixException e) {
                         LOG.warn("cannot read VM {} on hypervisor {} after its {} event: {}", key.name(), backend,
                                 event.type(), e.getMessage());

@@ -46,7 +46,8 @@ class VmInventoryTest {
     Path work;
 
     private final Hypervisor hv = new Hypervisor();
-    private final BackendRegistry registry = new BackendRegistry(new Events());
+    private final Events events = new Events();
+    private final BackendRegistry registry = new BackendRegistry(events);
     private VmInventory inventory;
 
     @AfterEach
@@ -76,6 +77,37 @@ class VmInventoryTest {
         long resyncs = inventory.stats().resyncs();
         awaitResyncs(resyncs + 2);
         assertEquals(0, inventory.stats().repairs(), "the events left nothing to repair");
+    }
+
+    @Test
+    void whoeverHearsThePublishedEventAndListsSeesTheChange() {
+        hv.put(vm("web", PowerState.RUNNING));
+        start();
+        // what the web console does: hear the event on the node's stream, then list (never find) at once
+        List<PowerState> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.osgi.service.event.EventAdmin admin = new org.osgi.service.event.EventAdmin() {
+            @Override
+            public void postEvent(org.osgi.service.event.Event event) {
+                sendEvent(event);
+            }
+
+            @Override
+            public void sendEvent(org.osgi.service.event.Event event) {
+                // the hypervisor's AVAILABLE from start() may come late: only VM events are this test's
+                if (event.getTopic().startsWith("io/quantix/vm/")) {
+                    seen.add(inventory.list().get(0).state());
+                }
+            }
+        };
+        events.eventAdmin = admin;
+        for (int i = 0; i < 50; i++) {
+            PowerState next = i % 2 == 0 ? PowerState.PAUSED : PowerState.RUNNING;
+            hv.put(vm("web", next));
+            hv.report(next == PowerState.PAUSED ? "PAUSED" : "RESUMED", "web");
+            int heard = i + 1;
+            await("the event stream to carry event " + heard, () -> seen.size() >= heard);
+            assertEquals(next, seen.get(i), "the list read right after event " + heard);
+        }
     }
 
     @Test
