@@ -121,7 +121,8 @@ try {
   await until('the badge to show RUNNING', async () => (await row.locator('[data-testid=state-badge]').textContent()) === 'RUNNING');
   check(await page.evaluate(() => window.__noReload === true), 'START turned the badge RUNNING without a reload');
   // a change made elsewhere (the API, as another client) reaches the page only through the event stream
-  await api('/vms/e2e-web1/power', { method: 'POST', headers: { ...bearer, 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'PAUSE' }) });
+  const paused = await api('/vms/e2e-web1/power', { method: 'POST', headers: { ...bearer, 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'PAUSE' }) });
+  check(paused.ok, `the API paused the VM (HTTP ${paused.status}${paused.ok ? '' : `: ${await paused.text()}`})`);
   await until('the badge to show PAUSED', async () => (await row.locator('[data-testid=state-badge]').textContent()) === 'PAUSED');
   check(await page.evaluate(() => window.__noReload === true), 'a PAUSE by another client turned the badge PAUSED from the event stream, without a reload');
   await page.screenshot({ path: join(shots, '04-vms.png'), fullPage: true });
