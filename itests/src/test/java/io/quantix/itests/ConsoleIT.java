@@ -42,6 +42,7 @@ public class ConsoleIT {
     private String tmux;
     private String nodeNs;
     private String gatewayNs;
+    private int sshPort;
 
     @Before
     public void unpackNode() throws Exception {
@@ -70,6 +71,10 @@ public class ConsoleIT {
         run(List.of("ip", "-n", gatewayNs, "addr", "add", "10.77.0.1/24", "dev", "qxg" + id));
         run(List.of("ip", "-n", gatewayNs, "link", "set", "qxg" + id, "up"));
         Files.writeString(node.resolve("etc/io.quantix.console.cfg"), "networkTarget = netns:" + nodeNs + "\n");
+        sshPort = freePort();
+        Path shell = node.resolve("etc/org.apache.karaf.shell.cfg");
+        Files.writeString(shell, Files.readString(shell).replaceAll("(?m)^sshPort\\s*=.*$", "sshPort = " + sshPort)
+                .replaceAll("(?m)^sshHost\\s*=.*$", "sshHost = 127.0.0.1"));
         // the lockout's length is configurable: the test checks that it starts, it never waits for its end
         Files.writeString(node.resolve("etc/io.quantix.security.cfg"), "lockoutSeconds = 600\n");
         tmux = "console-" + id;
@@ -166,6 +171,30 @@ public class ConsoleIT {
         await("the dashboard after the emergency shell", SCREEN, "Management URL");
         String audit = Files.readString(data.resolve("audit.log"));
         assertTrue(audit, audit.contains("EMERGENCY_COMMAND user=admin source=local-console detail=\"echo console-was-here-" + id + "\""));
+
+        // F3: SSH on, the admin's password opens the qx: shell over it, no other account does; off again closes the port
+        keys("F3");
+        login();
+        await("SSH off, as the wizard chose", SCREEN, "SSH is off.");
+        assertFalse("no SSH server while SSH is off", listening(sshPort));
+        keys("t");
+        save("ssh-on", await("SSH on", Duration.ofSeconds(60), "SSH is on, port " + sshPort));
+        keys("x");
+        String listed = ssh("admin", PASSWORD, "qx:vm-list");
+        assertTrue(listed, listed.contains("console-vm1") && listed.contains("RUNNING"));
+        String karaf = ssh("karaf", "karaf", "qx:vm-list");
+        assertTrue("Karaf's default account is no way in: " + karaf, karaf.contains("Permission denied"));
+        assertTrue(ssh("admin", "not-the-password", "qx:vm-list").contains("Permission denied"));
+        assertTrue(Files.readString(config.resolve("console.yaml")).contains("sshEnabled: true"));
+        keys("F3");
+        login();
+        await("SSH on in the menu", SCREEN, "SSH is on");
+        keys("t");
+        await("SSH off", Duration.ofSeconds(60), "SSH is off.");
+        keys("x");
+        assertFalse("the SSH port is closed once SSH is off", listening(sshPort));
+        assertTrue(Files.readString(config.resolve("console.yaml")).contains("sshEnabled: false"));
+        assertTrue(Files.readString(data.resolve("audit.log")).contains("CONSOLE_SSH_ON user=admin"));
 
         // five wrong passwords lock the menus: the right one is then refused too
         for (int i = 0; i < 5; i++) {
@@ -281,6 +310,39 @@ public class ConsoleIT {
         ProcessHandle.allProcesses().filter(p -> p.info().arguments().map(a -> Arrays.asList(a).contains(home))
                 .orElse(false)).forEach(ProcessHandle::destroyForcibly);
         Thread.sleep(1000);
+    }
+
+    /**
+     * One command over SSH with a password, as a person types it (OpenSSH's askpass, forced: no terminal needed);
+     * the client's output, its refusal included.
+     */
+    private String ssh(String user, String password, String command) throws Exception {
+        Path askpass = work.resolve("askpass-" + user);
+        Files.writeString(askpass, "#!/bin/sh\necho '" + password + "'\n");
+        askpass.toFile().setExecutable(true);
+        ProcessBuilder pb = new ProcessBuilder("ssh", "-p", Integer.toString(sshPort), "-o", "StrictHostKeyChecking=no",
+                "-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=1",
+                "-o", "ConnectTimeout=20", user + "@127.0.0.1", command).redirectErrorStream(true);
+        pb.environment().put("SSH_ASKPASS", askpass.toString());
+        pb.environment().put("SSH_ASKPASS_REQUIRE", "force");
+        pb.environment().put("DISPLAY", ":0");
+        Process p = pb.start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("ssh " + user + "@127.0.0.1 " + command + " did not end within 60 s: " + out);
+        }
+        return out;
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static int freePort() throws IOException {

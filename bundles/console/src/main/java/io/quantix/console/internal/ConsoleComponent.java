@@ -15,11 +15,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.karaf.features.FeaturesService;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.InfoCmp.Capability;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -46,6 +50,8 @@ public class ConsoleComponent {
     static final String ENABLE_PROPERTY = "quantix.console";
     /** Present on Quantix-OS images: what tells the console it may change the host (network, power). */
     static final Path QUANTIX_OS_RELEASE = Path.of("/etc/quantix-os-release");
+    static final String KARAF_SHELL_PID = "org.apache.karaf.shell";
+    static final int DEFAULT_SSH_PORT = 8101;
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleComponent.class);
 
     @ObjectClassDefinition(id = PID, name = "Quantix console")
@@ -58,6 +64,7 @@ public class ConsoleComponent {
     private final List<ClusterJoin> clusters = new CopyOnWriteArrayList<>();
     private Terminal terminal;
     private Thread thread;
+    private Thread sshStart;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -72,13 +79,16 @@ public class ConsoleComponent {
     @Activate
     public ConsoleComponent(@Reference AdminAccount admin, @Reference Authenticator authenticator,
             @Reference AuditTrail audit, @Reference NodeService node, @Reference VmService vms,
-            @Reference StorageService storage, @Reference SessionFactory shells, BundleContext context, Config config) {
+            @Reference StorageService storage, @Reference SessionFactory shells, @Reference FeaturesService features,
+            @Reference ConfigurationAdmin configurations, BundleContext context, Config config) {
         Path configDir = NodeDirectories.config();
+        SshSwitch ssh = new SshSwitch(features, configDir, () -> sshPort(configurations));
         boolean quantixOs = Files.exists(QUANTIX_OS_RELEASE);
         String targetSpec = config.networkTarget().isBlank() ? (quantixOs ? "host" : "none") : config.networkTarget();
         NetworkTarget target = NetworkTarget.parse(targetSpec);
         if (admin.setupComplete()) {
             followSetupName(node, configDir);
+            applySsh(ssh);
         }
         if (!Boolean.getBoolean(ENABLE_PROPERTY)) {
             LOG.info("The console is not on this node's terminal ({} is not set): the qx: shell is reached through"
@@ -108,10 +118,10 @@ public class ConsoleComponent {
         Path log = Path.of(System.getProperty("karaf.log", "data/log"), "karaf.log");
         Probe probe = new Probe(node, vms, storage, log,
                 () -> clusters.isEmpty() ? "standalone" : clusters.get(0).status(),
-                () -> "off (no SSH server in this build)",
+                ssh::describe,
                 () -> managementAddress(configDir));
         Dcui dcui = new Dcui(tty, renderer, admin, authenticator, audit, node, probe, target, configDir, shells,
-                () -> clusters.isEmpty() ? Optional.empty() : Optional.of(clusters.get(0)), context, quantixOs);
+                () -> clusters.isEmpty() ? Optional.empty() : Optional.of(clusters.get(0)), context, quantixOs, ssh);
         thread = new Thread(dcui, "quantix-console");
         thread.setDaemon(true);
         thread.start();
@@ -121,6 +131,9 @@ public class ConsoleComponent {
 
     @Deactivate
     void deactivate() {
+        if (sshStart != null) {
+            sshStart.interrupt();
+        }
         if (thread != null) {
             thread.interrupt();
         }
@@ -137,6 +150,34 @@ public class ConsoleComponent {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * console.yaml's SSH choice, applied off the activating thread: installing a feature from inside a DS activation
+     * would wait on the framework that is activating this component.
+     */
+    private void applySsh(SshSwitch ssh) {
+        sshStart = new Thread(() -> {
+            try {
+                ssh.apply();
+            } catch (QuantixException e) {
+                LOG.error("SSH is not as console.yaml asks: {}", e.getMessage());
+            }
+        }, "quantix-console-ssh");
+        sshStart.setDaemon(true);
+        sshStart.start();
+    }
+
+    /** The port Karaf's SSH server listens on (etc/org.apache.karaf.shell.cfg), Karaf's 8101 unless set. */
+    static int sshPort(ConfigurationAdmin configurations) {
+        try {
+            Configuration[] found = configurations.listConfigurations("(service.pid=" + KARAF_SHELL_PID + ")");
+            Object port = found == null || found[0].getProperties() == null ? null
+                    : found[0].getProperties().get("sshPort");
+            return port == null ? DEFAULT_SSH_PORT : Integer.parseInt(port.toString().strip());
+        } catch (IOException | InvalidSyntaxException | NumberFormatException e) {
+            return DEFAULT_SSH_PORT;
         }
     }
 

@@ -57,10 +57,11 @@ final class Dcui implements Runnable {
     private final Supplier<Optional<ClusterJoin>> cluster;
     private final BundleContext context;
     private final boolean quantixOs;
+    private final SshSwitch ssh;
 
     Dcui(Tty tty, Renderer renderer, AdminAccount admin, Authenticator authenticator, AuditTrail audit, NodeService node,
             Probe probe, NetworkTarget target, Path configDir, SessionFactory shells,
-            Supplier<Optional<ClusterJoin>> cluster, BundleContext context, boolean quantixOs) {
+            Supplier<Optional<ClusterJoin>> cluster, BundleContext context, boolean quantixOs, SshSwitch ssh) {
         this.tty = tty;
         this.renderer = renderer;
         this.admin = admin;
@@ -74,6 +75,7 @@ final class Dcui implements Runnable {
         this.cluster = cluster;
         this.context = context;
         this.quantixOs = quantixOs;
+        this.ssh = ssh;
     }
 
     private String version() {
@@ -89,6 +91,7 @@ final class Dcui implements Runnable {
                 if (!admin.setupComplete()) {
                     new Wizard(tty, renderer, version(), admin, node, target, this::diagnostics).run();
                     renderer.invalidate();
+                    applySsh();
                 }
                 dashboard();
             } catch (java.io.UncheckedIOException e) {
@@ -207,15 +210,43 @@ final class Dcui implements Runnable {
             return;
         }
         String hostname = node.info().name();
-        writeConfig(Wizard.NETWORK_FILE, chosen.get().plan().yaml(hostname, target.toString()));
+        writeConfig(configDir, Wizard.NETWORK_FILE, chosen.get().plan().yaml(hostname, target.toString()));
         audit.record("CONSOLE_NETWORK", user, SOURCE, chosen.get().plan().describe() + ": " + chosen.get().outcome());
         message("Network", List.of(chosen.get().plan().describe(), chosen.get().outcome(), "",
                 "Saved in " + configDir.resolve(Wizard.NETWORK_FILE)));
     }
 
+    /** The wizard's SSH choice, applied once setup is complete; a failure is shown and the console goes on. */
+    private void applySsh() {
+        if (!admin.setupComplete()) {
+            return;
+        }
+        try {
+            ssh.apply();
+        } catch (QuantixException e) {
+            LOG.error("The setup's SSH choice is not applied: {}", e.getMessage());
+        }
+    }
+
     private void sshMenu(String user) {
-        message("SSH (F3)", List.of("SSH is off: this build of the node does not include Karaf's ssh feature, so",
-                "there is no SSH server to turn on. The qx: shell is here (Q) and in the web console."));
+        boolean on = ssh.running();
+        renderer.draw(Views.message(version(), "SSH (F3)", List.of("SSH is " + ssh.describe() + ".",
+                "Over SSH the admin gets the same qx: shell, with the admin's password; no other account",
+                "is accepted. The choice is kept in console.yaml and survives a restart.", "",
+                "t: turn SSH " + (on ? "off" : "on") + "     any other key: back"), Style.NORMAL,
+                "t: turn " + (on ? "off" : "on") + "   other: back"));
+        if (!tty.read(0).is('t')) {
+            return;
+        }
+        renderer.draw(Views.message(version(), "SSH (F3)", List.of("Turning SSH " + (on ? "off" : "on") + " ..."),
+                Style.NORMAL, "please wait"));
+        try {
+            ssh.set(!on);
+            audit.record(on ? "CONSOLE_SSH_OFF" : "CONSOLE_SSH_ON", user, SOURCE, null);
+            message("SSH (F3)", List.of("SSH is " + ssh.describe() + "."));
+        } catch (QuantixException e) {
+            message("SSH (F3)", List.of("SSH is unchanged: " + e.getMessage()));
+        }
     }
 
     private void joinCluster(String user) {
@@ -411,7 +442,8 @@ final class Dcui implements Runnable {
         tty.read(0);
     }
 
-    private void writeConfig(String name, String content) {
+    /** Writes one of the console's files so that a power cut leaves the old content or the new, never half. */
+    static void writeConfig(Path configDir, String name, String content) {
         try {
             Path file = configDir.resolve(name);
             Path temp = Files.createTempFile(configDir, "." + name, ".tmp",
