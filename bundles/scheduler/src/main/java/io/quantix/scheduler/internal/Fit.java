@@ -1,0 +1,188 @@
+package io.quantix.scheduler.internal;
+
+import io.quantix.api.ErrorCode;
+import io.quantix.api.QuantixException;
+import io.quantix.scheduler.ClusterState;
+import io.quantix.scheduler.Guest;
+import io.quantix.scheduler.Node;
+import io.quantix.scheduler.Policy;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The filters and weights over one cluster state, with what is free on each node precomputed (and kept up to date
+ * as guests are added, removed or moved) so a placement over many nodes is a loop over arrays. Nodes are known by
+ * their index in {@link ClusterState#nodes()}.
+ */
+public final class Fit {
+    private final List<Node> nodes;
+    private final int n;
+    private final long[] cpuLimit;
+    private final long[] memLimit;
+    private final long[] cpuFree;
+    private final long[] memFree;
+    private final double cpuWeight;
+    private final double memoryWeight;
+    private final Map<String, Integer> index;
+    /** Per group: how many of its guests each node runs, the total at [n]. */
+    private final Map<String, int[]> anti = new HashMap<>();
+    private final Map<String, int[]> affinity = new HashMap<>();
+    /** Groups whose counts are kept; null: all of them. */
+    private final Set<String> tracked;
+
+    /**
+     * @param newGuests guests about to be placed: none may be in the state already, and only their groups are counted
+     *        (enough to place them); null counts every group, for moving the placed guests around
+     */
+    public Fit(ClusterState state, Policy policy, Collection<Guest> newGuests) {
+        nodes = state.nodes();
+        n = nodes.size();
+        cpuLimit = new long[n];
+        memLimit = new long[n];
+        cpuFree = new long[n];
+        memFree = new long[n];
+        index = new HashMap<>(n * 2);
+        double wsum = policy.cpuWeight() + policy.memoryWeight();
+        cpuWeight = policy.cpuWeight() / wsum;
+        memoryWeight = policy.memoryWeight() / wsum;
+        for (int i = 0; i < n; i++) {
+            Node node = nodes.get(i);
+            // a node keeps at least one vCPU and one byte of limit, so the headroom ratios stay defined
+            cpuLimit[i] = Math.max(1, (long) Math.floor(node.cpus() * policy.cpuOvercommit() + 1e-9));
+            memLimit[i] = Math.max(1, (long) Math.floor(node.memoryBytes() * policy.memoryOvercommit()));
+            cpuFree[i] = cpuLimit[i] - node.usedCpus();
+            memFree[i] = memLimit[i] - node.usedMemoryBytes();
+            index.put(node.id(), i);
+        }
+        Set<String> names = new HashSet<>();
+        if (newGuests == null) {
+            tracked = null;
+        } else {
+            tracked = new HashSet<>();
+            for (Guest g : newGuests) {
+                if (!names.add(g.name())) {
+                    throw QuantixException.invalid("guest '" + g.name() + "' is to be placed twice");
+                }
+                tracked.addAll(g.affinityGroups());
+                tracked.addAll(g.antiAffinityGroups());
+            }
+        }
+        for (Map.Entry<String, List<Guest>> e : state.guests().entrySet()) {
+            int i = index.get(e.getKey());
+            for (Guest g : e.getValue()) {
+                if (names.contains(g.name())) {
+                    throw new QuantixException(ErrorCode.ALREADY_EXISTS, "guest '" + g.name()
+                            + "' is placed already, on node " + nodes.get(i).name());
+                }
+                count(g, i, 1);
+            }
+        }
+    }
+
+    public int size() {
+        return n;
+    }
+
+    public Node node(int i) {
+        return nodes.get(i);
+    }
+
+    public int indexOf(String nodeId) {
+        return index.get(nodeId);
+    }
+
+    /** vCPUs the node can still allocate under the overcommit ratio; negative when it is over already. */
+    public long cpuFree(int i) {
+        return cpuFree[i];
+    }
+
+    public long memoryFree(int i) {
+        return memFree[i];
+    }
+
+    /**
+     * The first filter node {@code i} fails for the guest, or null when it passes them all.
+     *
+     * @param from the node the guest runs on now, never {@code i} (it does not count against its own groups), or -1
+     *        for a new guest
+     */
+    public Filter check(Guest g, int i, int from) {
+        Node node = nodes.get(i);
+        if (!node.reachable()) {
+            return Filter.UNREACHABLE;
+        }
+        if (node.maintenance()) {
+            return Filter.MAINTENANCE;
+        }
+        if (!node.backends().contains(g.backend())) {
+            return Filter.BACKEND;
+        }
+        if (!node.labels().containsAll(g.requiredLabels())) {
+            return Filter.LABELS;
+        }
+        if (!node.pools().containsAll(g.pools())) {
+            return Filter.POOLS;
+        }
+        if (!node.networks().containsAll(g.networks())) {
+            return Filter.NETWORKS;
+        }
+        for (String group : g.antiAffinityGroups()) {
+            int[] c = anti.get(group);
+            if (c != null && c[i] > 0) {
+                return Filter.ANTI_AFFINITY;
+            }
+        }
+        for (String group : g.affinityGroups()) {
+            int[] c = affinity.get(group);
+            int others = c == null ? 0 : c[n] - (from >= 0 ? 1 : 0);
+            if (others > 0 && c[i] == 0) {
+                return Filter.AFFINITY;
+            }
+        }
+        if (cpuFree[i] < g.vcpus()) {
+            return Filter.CPU;
+        }
+        if (memFree[i] < g.memoryBytes()) {
+            return Filter.MEMORY;
+        }
+        return null;
+    }
+
+    /** The node's weighted headroom once the guest is on it: 1 is empty, 0 is full. */
+    public double score(Guest g, int i) {
+        double cpu = (double) (cpuFree[i] - g.vcpus()) / cpuLimit[i];
+        double memory = (double) (memFree[i] - g.memoryBytes()) / memLimit[i];
+        return cpuWeight * cpu + memoryWeight * memory;
+    }
+
+    /** Allocates the guest on node {@code to}, releasing it from {@code from} unless that is -1. */
+    public void move(Guest g, int from, int to) {
+        if (from >= 0) {
+            cpuFree[from] += g.vcpus();
+            memFree[from] += g.memoryBytes();
+            count(g, from, -1);
+        }
+        cpuFree[to] -= g.vcpus();
+        memFree[to] -= g.memoryBytes();
+        count(g, to, 1);
+    }
+
+    private void count(Guest g, int i, int delta) {
+        count(anti, g.antiAffinityGroups(), i, delta);
+        count(affinity, g.affinityGroups(), i, delta);
+    }
+
+    private void count(Map<String, int[]> counts, Set<String> groups, int i, int delta) {
+        for (String group : groups) {
+            if (tracked == null || tracked.contains(group)) {
+                int[] c = counts.computeIfAbsent(group, k -> new int[n + 1]);
+                c[i] += delta;
+                c[n] += delta;
+            }
+        }
+    }
+}
