@@ -6,8 +6,10 @@ import io.quantix.api.Validation;
 /**
  * How placement decides.
  *
- * @param cpuOvercommit vCPUs a node may allocate per physical CPU
- * @param memoryOvercommit memory a node may allocate per byte it has (below 1 keeps a reserve for the host)
+ * @param cpuOvercommit vCPUs a node may allocate per physical CPU, a multiple of 0.01; a node takes
+ *        {@code floor(cpus * ratio)}
+ * @param memoryOvercommit memory a node may allocate per byte it has, a multiple of 0.01 (below 1 keeps a reserve
+ *        for the host)
  * @param strategy spread or pack
  * @param cpuWeight weight of the CPU headroom in a node's score (and of CPU use in DRS' imbalance)
  * @param memoryWeight weight of the memory headroom (and of memory use in DRS' imbalance)
@@ -29,8 +31,11 @@ public record Policy(double cpuOvercommit, double memoryOvercommit, Strategy str
     }
 
     private static void ratio(String what, double value) {
-        if (!(value > 0 && value <= MAX_OVERCOMMIT)) {
-            throw QuantixException.invalid(what + " " + value + " is out of range (0, " + MAX_OVERCOMMIT + "]");
+        if (!(value >= 0.01 && value <= MAX_OVERCOMMIT)) {
+            throw QuantixException.invalid(what + " " + value + " is out of range [0.01, " + MAX_OVERCOMMIT + "]");
+        }
+        if (Math.abs(value * 100 - Math.rint(value * 100)) > 1e-6) {
+            throw QuantixException.invalid(what + " " + value + " has more than two decimals");
         }
     }
 

@@ -51,9 +51,8 @@ public final class Fit {
         memoryWeight = policy.memoryWeight() / wsum;
         for (int i = 0; i < n; i++) {
             Node node = nodes.get(i);
-            // a node keeps at least one vCPU and one byte of limit, so the headroom ratios stay defined
-            cpuLimit[i] = Math.max(1, (long) Math.floor(node.cpus() * policy.cpuOvercommit() + 1e-9));
-            memLimit[i] = Math.max(1, (long) Math.floor(node.memoryBytes() * policy.memoryOvercommit()));
+            cpuLimit[i] = limit(node.cpus(), policy.cpuOvercommit());
+            memLimit[i] = limit(node.memoryBytes(), policy.memoryOvercommit());
             cpuFree[i] = cpuLimit[i] - node.usedCpus();
             memFree[i] = memLimit[i] - node.usedMemoryBytes();
             index.put(node.id(), i);
@@ -81,6 +80,15 @@ public final class Fit {
                 count(g, i, 1);
             }
         }
+    }
+
+    /**
+     * What a node may allocate: {@code floor(value * ratio)}, exact for the ratio as written (a multiple of 0.01), in
+     * whole hundredths so that 10 CPUs at 0.3 allow 3 vCPUs, where doubles would say 2.9999999999999996.
+     */
+    static long limit(long value, double ratio) {
+        long hundredths = Math.round(ratio * 100);
+        return value / 100 * hundredths + value % 100 * hundredths / 100;
     }
 
     public int size() {
@@ -154,6 +162,7 @@ public final class Fit {
 
     /** The node's weighted headroom once the guest is on it: 1 is empty, 0 is full. */
     public double score(Guest g, int i) {
+        // a guest fits only where the limit is at least its size, so neither divisor is 0
         double cpu = (double) (cpuFree[i] - g.vcpus()) / cpuLimit[i];
         double memory = (double) (memFree[i] - g.memoryBytes()) / memLimit[i];
         return cpuWeight * cpu + memoryWeight * memory;

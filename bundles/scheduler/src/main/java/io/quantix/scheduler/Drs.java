@@ -1,0 +1,137 @@
+package io.quantix.scheduler;
+
+import io.quantix.api.Validation;
+import io.quantix.scheduler.internal.Balance;
+import io.quantix.scheduler.internal.Fit;
+import io.quantix.scheduler.internal.Units;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Distributed resource scheduling: live migrations that even out the nodes' load.
+ *
+ * <p>The imbalance is the weighted mean (the placement policy's CPU and memory weights) of two population standard
+ * deviations over the reachable nodes out of maintenance: of the CPU use ratio (cores in use per physical CPU) and
+ * of the memory use ratio (memory in use per byte). Use is measured ({@link DrsInput}), not allocated.
+ *
+ * <p>The plan is greedy: it relieves the most loaded node first. Each step takes the nodes loaded above the mean,
+ * most loaded first, and proposes the move off the first of them that lowers the imbalance the most, provided it
+ * lowers it by more than the threshold; the target passes every placement filter ({@link Scheduler}) with the
+ * plan's earlier moves counted. A guest moves at most once a plan and not at all within the window after its last
+ * migration; a node that gives a guest in a plan takes none in it and the other way round, so no load goes back and
+ * forth. The plan stops at the policy's move limit or when no move gains enough. Every move lowers the imbalance,
+ * so the plan never raises it.
+ */
+public final class Drs {
+    private Drs() {
+    }
+
+    /** The imbalance of the cluster as it is. */
+    public static double imbalance(ClusterState state, DrsInput input, Policy policy) {
+        return new Balance(Validation.required("state", state), Validation.required("input", input),
+                Validation.required("policy", policy)).imbalance();
+    }
+
+    public static DrsPlan plan(ClusterState state, DrsInput input, DrsPolicy policy) {
+        Validation.required("state", state);
+        Validation.required("input", input);
+        Validation.required("policy", policy);
+        Balance balance = new Balance(state, input, policy.placement());
+        double before = balance.imbalance();
+        if (policy.mode() == DrsMode.OFF) {
+            return new DrsPlan(policy.mode(), before, before, List.of());
+        }
+        Fit fit = new Fit(state, policy.placement(), null);
+        int n = fit.size();
+        // guests by node in name order and targets in id order: the tie-breaks are the same whatever the input order
+        List<List<Guest>> guests = new ArrayList<>(n);
+        List<Integer> targets = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<Guest> list = new ArrayList<>(state.guestsOn(fit.node(i).id()));
+            list.sort(Comparator.comparing(Guest::name));
+            guests.add(list);
+            if (balance.takesPart(i)) {
+                targets.add(i);
+            }
+        }
+        targets.sort(Comparator.comparing(i -> fit.node(i).id()));
+        int[] order = targets.stream().mapToInt(Integer::intValue).toArray();
+        Instant settled = input.now().minus(policy.window());
+        boolean[] gave = new boolean[n];
+        boolean[] took = new boolean[n];
+        Set<String> moved = new HashSet<>();
+        List<Move> moves = new ArrayList<>();
+        while (moves.size() < policy.maxMoves()) {
+            Move move = step(fit, balance, guests, order, gave, took, moved, input, settled, policy.threshold());
+            if (move == null) {
+                break;
+            }
+            moves.add(move);
+        }
+        return new DrsPlan(policy.mode(), before, balance.imbalance(), moves);
+    }
+
+    /** Finds and makes the next move, or answers null when none gains more than the threshold. */
+    private static Move step(Fit fit, Balance balance, List<List<Guest>> guests, int[] targets, boolean[] gave,
+            boolean[] took, Set<String> moved, DrsInput input, Instant settled, double threshold) {
+        double mean = balance.meanLoad();
+        List<Integer> sources = new ArrayList<>();
+        for (int s : targets) {
+            if (!took[s] && balance.load(s) > mean) {
+                sources.add(s);
+            }
+        }
+        sources.sort(Comparator.comparingDouble((Integer s) -> -balance.load(s)).thenComparing(s -> fit.node(s).id()));
+        double now = balance.imbalance();
+        for (int s : sources) {
+            Guest bestGuest = null;
+            int bestTarget = -1;
+            double best = now - threshold;
+            for (Guest g : guests.get(s)) {
+                Instant last = input.lastMoves().get(g.name());
+                if (moved.contains(g.name()) || (last != null && last.isAfter(settled))) {
+                    continue;
+                }
+                Usage u = Balance.usage(input, g);
+                for (int t : targets) {
+                    if (t == s || gave[t]) {
+                        continue;
+                    }
+                    // the arithmetic first: the filters only for a move that would be the best so far
+                    double after = balance.imbalanceIf(s, t, u);
+                    if (after < best && fit.check(g, t, s) == null) {
+                        best = after;
+                        bestGuest = g;
+                        bestTarget = t;
+                    }
+                }
+            }
+            if (bestGuest != null) {
+                return make(fit, balance, s, bestTarget, bestGuest, Balance.usage(input, bestGuest), now, gave, took, moved);
+            }
+        }
+        return null;
+    }
+
+    private static Move make(Fit fit, Balance balance, int s, int t, Guest g, Usage u, double before, boolean[] gave,
+            boolean[] took, Set<String> moved) {
+        String why = fit.node(s).name() + " is loaded above the mean (CPU " + Units.percent(balance.cpuRatio(s))
+                + ", memory " + Units.percent(balance.memoryRatio(s)) + "; mean " + Units.percent(balance.meanCpuRatio())
+                + ", " + Units.percent(balance.meanMemoryRatio()) + "): moving " + g.name() + " (using "
+                + String.format(java.util.Locale.ROOT, "%.2f", u.cpuCores()) + " cores, " + Units.bytes(u.memoryBytes())
+                + ") to " + fit.node(t).name() + " (CPU " + Units.percent(balance.cpuRatio(t)) + ", memory "
+                + Units.percent(balance.memoryRatio(t)) + ")";
+        fit.move(g, s, t);
+        balance.move(s, t, u);
+        gave[s] = true;
+        took[t] = true;
+        moved.add(g.name());
+        double after = balance.imbalance();
+        return new Move(g.name(), fit.node(s).id(), fit.node(t).id(), before, after,
+                why + " lowers the imbalance from " + Units.ratio(before) + " to " + Units.ratio(after));
+    }
+}
