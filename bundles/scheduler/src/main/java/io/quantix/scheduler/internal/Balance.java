@@ -25,6 +25,10 @@ public final class Balance {
     private final double[] memUse;
     private final double cpuWeight;
     private final double memoryWeight;
+    // sums of the ratios' differences from the means at the last recompute: kept near 0, so the variance, a
+    // difference of two such sums, loses no digits to cancellation (which the square root would magnify)
+    private double shiftCpu;
+    private double shiftMem;
     private double sumCpu;
     private double sqCpu;
     private double sumMem;
@@ -89,15 +93,15 @@ public final class Balance {
 
     /** The mean of {@link #load} over the nodes that take part. */
     public double meanLoad() {
-        return m == 0 ? 0 : (cpuWeight * sumCpu + memoryWeight * sumMem) / m;
+        return cpuWeight * meanCpuRatio() + memoryWeight * meanMemoryRatio();
     }
 
     public double meanCpuRatio() {
-        return m == 0 ? 0 : sumCpu / m;
+        return m == 0 ? 0 : shiftCpu + sumCpu / m;
     }
 
     public double meanMemoryRatio() {
-        return m == 0 ? 0 : sumMem / m;
+        return m == 0 ? 0 : shiftMem + sumMem / m;
     }
 
     public double imbalance() {
@@ -106,14 +110,14 @@ public final class Balance {
 
     /** The imbalance were {@code u} to leave node {@code s} for node {@code t} (both taking part); O(1). */
     public double imbalanceIf(int s, int t, Usage u) {
-        double cs0 = cpuUse[s] / cpuCap[s];
-        double ct0 = cpuUse[t] / cpuCap[t];
-        double cs1 = (cpuUse[s] - u.cpuCores()) / cpuCap[s];
-        double ct1 = (cpuUse[t] + u.cpuCores()) / cpuCap[t];
-        double ms0 = memUse[s] / memCap[s];
-        double mt0 = memUse[t] / memCap[t];
-        double ms1 = (memUse[s] - u.memoryBytes()) / memCap[s];
-        double mt1 = (memUse[t] + u.memoryBytes()) / memCap[t];
+        double cs0 = cpuUse[s] / cpuCap[s] - shiftCpu;
+        double ct0 = cpuUse[t] / cpuCap[t] - shiftCpu;
+        double cs1 = (cpuUse[s] - u.cpuCores()) / cpuCap[s] - shiftCpu;
+        double ct1 = (cpuUse[t] + u.cpuCores()) / cpuCap[t] - shiftCpu;
+        double ms0 = memUse[s] / memCap[s] - shiftMem;
+        double mt0 = memUse[t] / memCap[t] - shiftMem;
+        double ms1 = (memUse[s] - u.memoryBytes()) / memCap[s] - shiftMem;
+        double mt1 = (memUse[t] + u.memoryBytes()) / memCap[t] - shiftMem;
         double cpu = deviation(sumCpu - cs0 - ct0 + cs1 + ct1, sqCpu - cs0 * cs0 - ct0 * ct0 + cs1 * cs1 + ct1 * ct1);
         double mem = deviation(sumMem - ms0 - mt0 + ms1 + mt1, sqMem - ms0 * ms0 - mt0 * mt0 + ms1 * ms1 + mt1 * mt1);
         return cpuWeight * cpu + memoryWeight * mem;
@@ -129,11 +133,20 @@ public final class Balance {
     }
 
     private void recompute() {
+        shiftCpu = shiftMem = 0;
+        for (int i = 0; i < n; i++) {
+            if (in[i]) {
+                shiftCpu += cpuRatio(i);
+                shiftMem += memoryRatio(i);
+            }
+        }
+        shiftCpu = m == 0 ? 0 : shiftCpu / m;
+        shiftMem = m == 0 ? 0 : shiftMem / m;
         sumCpu = sqCpu = sumMem = sqMem = 0;
         for (int i = 0; i < n; i++) {
             if (in[i]) {
-                double c = cpuRatio(i);
-                double mem = memoryRatio(i);
+                double c = cpuRatio(i) - shiftCpu;
+                double mem = memoryRatio(i) - shiftMem;
                 sumCpu += c;
                 sqCpu += c * c;
                 sumMem += mem;
