@@ -12,6 +12,7 @@ import java.util.function.Function;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Tuple;
 
 /**
  * jqwik generators of cluster states small enough to read when a property fails: a few nodes with a mix of
@@ -34,14 +35,21 @@ final class Clusters {
         return Arbitraries.of(values).set().ofMaxSize(max);
     }
 
+    /** What a guest requires: mostly nothing, so that enough nodes qualify for capacity and weights to matter. */
+    static Arbitrary<Set<String>> needs(List<String> values, int max) {
+        return Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just(Set.<String>of())), Tuple.of(1, subset(values, max)));
+    }
+
+    /** What a node offers: mostly much. */
+    static Arbitrary<Set<String>> offers(List<String> values) {
+        return Arbitraries.frequencyOf(Tuple.of(3, Arbitraries.just(Set.copyOf(values))), Tuple.of(2, subset(values, values.size())));
+    }
+
     /** A guest with its name to come. */
     static Arbitrary<Function<String, Guest>> guest() {
         return Combinators.combine(Arbitraries.integers().between(1, 8), Arbitraries.longs().between(256, 16 * 1024),
-                Arbitraries.of(BACKENDS), subset(POOLS, 1), subset(NETWORKS, 2), subset(LABELS, 1),
-                Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(4, Arbitraries.just(Set.<String>of())),
-                        net.jqwik.api.Tuple.of(1, subset(AFFINITY, 1))),
-                Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(2, Arbitraries.just(Set.<String>of())),
-                        net.jqwik.api.Tuple.of(1, subset(ANTI, 2))))
+                Arbitraries.of(BACKENDS), needs(POOLS, 1), needs(NETWORKS, 2), needs(LABELS, 1), needs(AFFINITY, 1),
+                needs(ANTI, 2))
                 .as((cpus, mib, backend, pools, nets, labels, affinity, anti) ->
                         name -> new Guest(name, cpus, mib * Validation.MIB, backend, pools, nets, labels, affinity, anti));
     }
@@ -53,14 +61,14 @@ final class Clusters {
     }
 
     static Arbitrary<NodeDraft> node() {
-        var size = Combinators.combine(Arbitraries.integers().between(1, 64), Arbitraries.longs().between(1, 256),
+        var size = Combinators.combine(Arbitraries.integers().between(1, 64), Arbitraries.longs().between(2, 256),
                 Arbitraries.integers().between(0, 4), Arbitraries.longs().between(0, 4096)).as(List::<Object>of);
-        var reach = Combinators.combine(subset(BACKENDS, 2), subset(POOLS, 3), subset(NETWORKS, 3), subset(LABELS, 3))
+        var reach = Combinators.combine(offers(BACKENDS), offers(POOLS), offers(NETWORKS), subset(LABELS, 3))
                 .as(List::<Object>of);
         @SuppressWarnings("unchecked")
         Arbitrary<NodeDraft> draft = Combinators.combine(size, reach,
-                Arbitraries.frequency(net.jqwik.api.Tuple.of(9, false), net.jqwik.api.Tuple.of(1, true)),
-                Arbitraries.frequency(net.jqwik.api.Tuple.of(9, true), net.jqwik.api.Tuple.of(1, false)),
+                Arbitraries.frequency(Tuple.of(9, false), Tuple.of(1, true)),
+                Arbitraries.frequency(Tuple.of(9, true), Tuple.of(1, false)),
                 guest().list().ofMaxSize(6))
                 .as((s, r, maintenance, reachable, guests) -> new NodeDraft((Integer) s.get(0), (Long) s.get(1),
                         (Integer) s.get(2), (Long) s.get(3), (Set<String>) r.get(0), (Set<String>) r.get(1),

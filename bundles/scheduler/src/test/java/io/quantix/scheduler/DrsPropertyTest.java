@@ -15,6 +15,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.Tuple.Tuple2;
+import net.jqwik.api.statistics.Statistics;
 
 /** DRS plans, each move replayed on the state against {@link Oracle}'s filters and imbalance. */
 class DrsPropertyTest {
@@ -44,6 +45,8 @@ class DrsPropertyTest {
         ClusterState state = cluster.get1();
         DrsInput input = cluster.get2();
         DrsPlan plan = Drs.plan(state, input, policy);
+        Statistics.label("moves").collect(policy.mode() == DrsMode.OFF ? "off" : plan.moves().isEmpty() ? "none" : "some");
+        Statistics.label("moves").coverage(c -> c.check("some").percentage(p -> p >= 15));
         Map<String, double[]> use = Oracle.use(state, input);
         double start = Oracle.imbalance(state, use, policy.placement());
         assertEquals(start, plan.imbalanceBefore(), 1e-9);

@@ -19,6 +19,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 
 /** Placement against the plain restatement of its rules in {@link Oracle}, over generated clusters. */
 class SchedulerPropertyTest {
@@ -52,6 +53,12 @@ class SchedulerPropertyTest {
             @ForAll("guests") Function<String, Guest> draft, @ForAll("policies") Policy policy) {
         Guest g = draft.apply("new");
         List<Node> passing = state.nodes().stream().filter(n -> Oracle.fails(state, g, policy, n).isEmpty()).toList();
+        // the generators must give both outcomes often, or the property says little
+        Statistics.label("outcome").collect(passing.isEmpty() ? "refused" : "placed");
+        Statistics.label("outcome").coverage(c -> {
+            c.check("refused").percentage(p -> p >= 10);
+            c.check("placed").percentage(p -> p >= 10);
+        });
         Node chosen;
         try {
             chosen = Scheduler.place(state, g, policy);
