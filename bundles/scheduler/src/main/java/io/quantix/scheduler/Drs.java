@@ -19,14 +19,18 @@ import java.util.Set;
  * of the memory use ratio (memory in use per byte). Use is measured ({@link DrsInput}), not allocated.
  *
  * <p>The plan is greedy: it relieves the most loaded node first. Each step takes the nodes loaded above the mean,
- * most loaded first, and proposes the move off the first of them that lowers the imbalance the most, provided it
- * lowers it by more than the threshold; the target passes every placement filter ({@link Scheduler}) with the
- * plan's earlier moves counted. A guest moves at most once a plan and not at all within the window after its last
+ * most loaded first, and takes the move off the first of them that lowers the imbalance the most (by more than
+ * {@link #MIN_GAIN}); the target passes every placement filter ({@link Scheduler}) with the plan's earlier moves
+ * counted. A guest moves at most once a plan and not at all within the window after its last
  * migration; a node that gives a guest in a plan takes none in it and the other way round, so no load goes back and
- * forth. The plan stops at the policy's move limit or when no move gains enough. Every move lowers the imbalance,
- * so the plan never raises it.
+ * forth. The plan stops at the policy's move limit or when no move gains. It is proposed only when its moves
+ * together lower the imbalance by more than the policy's threshold; otherwise it has no move (migrations cost more
+ * than such a gain). Every move lowers the imbalance, so a plan never raises it.
  */
 public final class Drs {
+    /** The least gain of one move: less is rounding, not balance. */
+    public static final double MIN_GAIN = 1e-9;
+
     private Drs() {
     }
 
@@ -43,7 +47,7 @@ public final class Drs {
         Balance balance = new Balance(state, input, policy.placement());
         double before = balance.imbalance();
         if (policy.mode() == DrsMode.OFF) {
-            return new DrsPlan(policy.mode(), before, before, List.of());
+            return new DrsPlan(policy.mode(), before, before, List.of(), "DRS is off; the imbalance is " + Units.ratio(before));
         }
         Fit fit = new Fit(state, policy.placement(), null);
         int n = fit.size();
@@ -66,18 +70,30 @@ public final class Drs {
         Set<String> moved = new HashSet<>();
         List<Move> moves = new ArrayList<>();
         while (moves.size() < policy.maxMoves()) {
-            Move move = step(fit, balance, guests, order, gave, took, moved, input, settled, policy.threshold());
+            Move move = step(fit, balance, guests, order, gave, took, moved, input, settled);
             if (move == null) {
                 break;
             }
             moves.add(move);
         }
-        return new DrsPlan(policy.mode(), before, balance.imbalance(), moves);
+        double after = balance.imbalance();
+        String range = "the imbalance from " + Units.ratio(before) + " to " + Units.ratio(after);
+        if (moves.isEmpty()) {
+            return new DrsPlan(policy.mode(), before, before, moves, "no move lowers the imbalance of "
+                    + Units.ratio(before) + " within the filters, the window and the nodes that can take part");
+        }
+        if (before - after <= policy.threshold()) {
+            return new DrsPlan(policy.mode(), before, before, List.of(), "no plan: the best " + moves.size()
+                    + (moves.size() == 1 ? " move lowers " : " moves lower ") + range + ", not more than the threshold "
+                    + policy.threshold());
+        }
+        return new DrsPlan(policy.mode(), before, after, moves,
+                moves.size() + (moves.size() == 1 ? " move lowers " : " moves lower ") + range);
     }
 
-    /** Finds and makes the next move, or answers null when none gains more than the threshold. */
+    /** Finds and makes the next move, or answers null when none gains. */
     private static Move step(Fit fit, Balance balance, List<List<Guest>> guests, int[] targets, boolean[] gave,
-            boolean[] took, Set<String> moved, DrsInput input, Instant settled, double threshold) {
+            boolean[] took, Set<String> moved, DrsInput input, Instant settled) {
         double mean = balance.meanLoad();
         List<Integer> sources = new ArrayList<>();
         for (int s : targets) {
@@ -90,7 +106,7 @@ public final class Drs {
         for (int s : sources) {
             Guest bestGuest = null;
             int bestTarget = -1;
-            double best = now - threshold;
+            double best = now - MIN_GAIN;
             for (Guest g : guests.get(s)) {
                 Instant last = input.lastMoves().get(g.name());
                 if (moved.contains(g.name()) || (last != null && last.isAfter(settled))) {

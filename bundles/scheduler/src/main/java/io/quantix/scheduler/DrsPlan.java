@@ -9,10 +9,12 @@ import java.util.List;
  * @param mode what the caller does with them (copied from the policy); OFF plans carry no move
  * @param imbalanceBefore the imbalance now
  * @param imbalanceAfter the imbalance once every move is done (equal to before when there is none)
+ * @param summary one line for a person: what the plan gains, or why it has no move
  */
-public record DrsPlan(DrsMode mode, double imbalanceBefore, double imbalanceAfter, List<Move> moves) {
+public record DrsPlan(DrsMode mode, double imbalanceBefore, double imbalanceAfter, List<Move> moves, String summary) {
     public DrsPlan {
         Validation.required("mode", mode);
         moves = Validation.list("moves", moves);
+        Validation.required("summary", summary);
     }
 }

@@ -7,21 +7,20 @@ import java.time.Duration;
 /**
  * How DRS plans.
  *
- * @param threshold the least a move must lower the imbalance by to be proposed (imbalance is a weighted standard
- *        deviation of use ratios, see {@link Drs}): 0.01 ignores moves that even the nodes out by less than a percent
+ * @param threshold the least a plan must lower the imbalance by to be proposed at all (the imbalance is a weighted
+ *        standard deviation of use ratios, see {@link Drs}). A deviation over many nodes moves little with each
+ *        migration, so a large cluster wants a smaller threshold than the default, or more moves a plan
  * @param maxMoves the most migrations one plan proposes
  * @param window hysteresis: a guest that migrated less than this long ago is not moved again
  * @param placement the filters' overcommit ratios and the weights of CPU and memory in the imbalance
  */
 public record DrsPolicy(DrsMode mode, double threshold, int maxMoves, Duration window, Policy placement) {
-    /** The smallest threshold: below it a move's gain is lost in rounding. */
-    public static final double MIN_THRESHOLD = 1e-6;
     public static final int MAX_MOVES = 10_000;
 
     public DrsPolicy {
         Validation.required("DRS mode", mode);
-        if (!(threshold >= MIN_THRESHOLD && threshold <= 1)) {
-            throw QuantixException.invalid("DRS threshold " + threshold + " is out of range [" + MIN_THRESHOLD + ", 1]");
+        if (!(threshold >= 0 && threshold <= 1)) {
+            throw QuantixException.invalid("DRS threshold " + threshold + " is out of range [0, 1]");
         }
         Validation.range("DRS moves per plan", maxMoves, 1, MAX_MOVES);
         Validation.required("DRS window", window);

@@ -43,6 +43,7 @@ class DrsTest {
         assertEquals("node-a is loaded above the mean (CPU 63%, memory 31%; mean 31%, 16%): moving web1 (using 3.00"
                 + " cores, 6 GiB) to node-b (CPU 0%, memory 0%) lowers the imbalance from 0.234 to 0.047", m.reason());
         assertEquals(DrsMode.MANUAL, plan.mode());
+        assertEquals("1 move lowers the imbalance from 0.234 to 0.047", plan.summary());
     }
 
     @Test
@@ -60,8 +61,13 @@ class DrsTest {
         DrsPlan off = Drs.plan(STATE, input(Map.of()), DrsPolicy.builder().mode(DrsMode.OFF).build());
         assertEquals(List.of(), off.moves());
         assertEquals(0.234375, off.imbalanceAfter(), 1e-12);
+        assertEquals("DRS is off; the imbalance is 0.234", off.summary());
+        // the one move gains 0.1875
         DrsPlan picky = Drs.plan(STATE, input(Map.of()), DrsPolicy.builder().threshold(0.2).build());
         assertEquals(List.of(), picky.moves());
+        assertEquals("no plan: the best 1 move lowers the imbalance from 0.234 to 0.047, not more than the threshold 0.2",
+                picky.summary());
+        assertEquals(1, Drs.plan(STATE, input(Map.of()), DrsPolicy.builder().threshold(0.18).build()).moves().size());
     }
 
     @Test
