@@ -37,11 +37,11 @@ public final class Scheduler {
      * seeing the ones before it. All or nothing: when one does not fit, the exception says which and why.
      */
     public static Placements placeAll(ClusterState state, List<Guest> guests, Policy policy) {
-        Validation.list("guests", guests);
-        Fit fit = new Fit(Validation.required("state", state), Validation.required("policy", policy), guests);
+        List<Guest> batch = Validation.list("guests", guests);
+        Fit fit = new Fit(Validation.required("state", state), Validation.required("policy", policy), batch);
         Map<String, String> nodeByGuest = new LinkedHashMap<>();
         Map<String, List<Guest>> added = new HashMap<>();
-        for (Guest g : guests) {
+        for (Guest g : batch) {
             int i = choose(fit, g, policy.strategy());
             fit.move(g, -1, i);
             String id = fit.node(i).id();
@@ -67,7 +67,7 @@ public final class Scheduler {
             }
         }
         if (best < 0) {
-            throw Refusal.of(fit, g, -1);
+            throw Refusal.of(fit, g);
         }
         return best;
     }

@@ -6,27 +6,24 @@ import io.quantix.scheduler.Guest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Why no node takes a guest: how many nodes each filter excluded, as one line a person can act on. */
 public final class Refusal {
     private Refusal() {
     }
 
-    /** Counts the filter that excludes each node and says so; call it only when none passes. */
-    public static QuantixException of(Fit fit, Guest g, int from) {
+    /** Counts the filter that excludes each node from a new guest and says so; call it only when none passes. */
+    public static QuantixException of(Fit fit, Guest g) {
         int[] counts = new int[Filter.values().length];
         long mostCpu = Long.MIN_VALUE;
         long mostMemory = Long.MIN_VALUE;
-        int nodes = 0;
         for (int i = 0; i < fit.size(); i++) {
-            if (i == from) {
-                continue;
-            }
-            Filter f = fit.check(g, i, from);
+            Filter f = fit.check(g, i, -1);
             if (f == null) {
-                throw new IllegalStateException("node " + fit.node(i).id() + " takes " + g.name() + ": no refusal");
+                throw new QuantixException(ErrorCode.INTERNAL, "node " + fit.node(i).id() + " takes " + g.name() + ": no refusal");
             }
-            nodes++;
             counts[f.ordinal()]++;
             if (f == Filter.CPU) {
                 mostCpu = Math.max(mostCpu, fit.cpuFree(i));
@@ -35,9 +32,9 @@ public final class Refusal {
             }
         }
         String head = "no node can run guest '" + g.name() + "': ";
+        int nodes = fit.size();
         if (nodes == 0) {
-            return new QuantixException(ErrorCode.INSUFFICIENT_CAPACITY,
-                    head + (from < 0 ? "the cluster has no nodes" : "no other node is in the cluster"));
+            return new QuantixException(ErrorCode.INSUFFICIENT_CAPACITY, head + "the cluster has no nodes");
         }
         List<Filter> seen = new ArrayList<>();
         for (Filter f : Filter.values()) {
@@ -74,7 +71,7 @@ public final class Refusal {
         };
     }
 
-    private static String plural(String word, java.util.Set<String> values) {
-        return word + (values.size() == 1 ? " " : "s ") + String.join(", ", new java.util.TreeSet<>(values));
+    private static String plural(String word, Set<String> values) {
+        return word + (values.size() == 1 ? " " : "s ") + String.join(", ", new TreeSet<>(values));
     }
 }
