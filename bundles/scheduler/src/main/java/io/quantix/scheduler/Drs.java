@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -49,28 +50,10 @@ public final class Drs {
         if (policy.mode() == DrsMode.OFF) {
             return new DrsPlan(policy.mode(), before, before, List.of(), "DRS is off; the imbalance is " + Units.ratio(before));
         }
-        Fit fit = new Fit(state, policy.placement(), null);
-        int n = fit.size();
-        // guests by node in name order and targets in id order: the tie-breaks are the same whatever the input order
-        List<List<Guest>> guests = new ArrayList<>(n);
-        List<Integer> targets = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            List<Guest> list = new ArrayList<>(state.guestsOn(fit.node(i).id()));
-            list.sort(Comparator.comparing(Guest::name));
-            guests.add(list);
-            if (balance.takesPart(i)) {
-                targets.add(i);
-            }
-        }
-        targets.sort(Comparator.comparing(i -> fit.node(i).id()));
-        int[] order = targets.stream().mapToInt(Integer::intValue).toArray();
-        Instant settled = input.now().minus(policy.window());
-        boolean[] gave = new boolean[n];
-        boolean[] took = new boolean[n];
-        Set<String> moved = new HashSet<>();
+        Planner planner = new Planner(state, input, policy, balance);
         List<Move> moves = new ArrayList<>();
         while (moves.size() < policy.maxMoves()) {
-            Move move = step(fit, balance, guests, order, gave, took, moved, input, settled);
+            Move move = planner.next();
             if (move == null) {
                 break;
             }
@@ -91,63 +74,99 @@ public final class Drs {
                 moves.size() + (moves.size() == 1 ? " move lowers " : " moves lower ") + range);
     }
 
-    /** Finds and makes the next move, or answers null when none gains. */
-    private static Move step(Fit fit, Balance balance, List<List<Guest>> guests, int[] targets, boolean[] gave,
-            boolean[] took, Set<String> moved, DrsInput input, Instant settled) {
-        double mean = balance.meanLoad();
-        List<Integer> sources = new ArrayList<>();
-        for (int s : targets) {
-            if (!took[s] && balance.load(s) > mean) {
-                sources.add(s);
-            }
-        }
-        sources.sort(Comparator.comparingDouble((Integer s) -> -balance.load(s)).thenComparing(s -> fit.node(s).id()));
-        double now = balance.imbalance();
-        for (int s : sources) {
-            Guest bestGuest = null;
-            int bestTarget = -1;
-            double best = now - MIN_GAIN;
-            for (Guest g : guests.get(s)) {
-                Instant last = input.lastMoves().get(g.name());
-                if (moved.contains(g.name()) || (last != null && last.isAfter(settled))) {
-                    continue;
+    /** A plan in the making: the cluster as the moves so far leave it. */
+    private static final class Planner {
+        private final Fit fit;
+        private final Balance balance;
+        private final DrsInput input;
+        /** A guest that last moved after this stays put. */
+        private final Instant settled;
+        /** Each node's guests in name order; the nodes taking part in id order: ties fall the same whatever the input order. */
+        private final List<List<Guest>> guests;
+        private final int[] nodes;
+        private final boolean[] gave;
+        private final boolean[] took;
+        private final Set<String> moved = new HashSet<>();
+
+        Planner(ClusterState state, DrsInput input, DrsPolicy policy, Balance balance) {
+            this.fit = new Fit(state, policy.placement(), null);
+            this.balance = balance;
+            this.input = input;
+            this.settled = input.now().minus(policy.window());
+            int n = fit.size();
+            guests = new ArrayList<>(n);
+            List<Integer> in = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                List<Guest> list = new ArrayList<>(state.guestsOn(fit.node(i).id()));
+                list.sort(Comparator.comparing(Guest::name));
+                guests.add(list);
+                if (balance.takesPart(i)) {
+                    in.add(i);
                 }
-                Usage u = Balance.usage(input, g);
-                for (int t : targets) {
-                    if (t == s || gave[t]) {
+            }
+            in.sort(Comparator.comparing(i -> fit.node(i).id()));
+            nodes = in.stream().mapToInt(Integer::intValue).toArray();
+            gave = new boolean[n];
+            took = new boolean[n];
+        }
+
+        /** Finds and makes the next move, or answers null when none gains. */
+        Move next() {
+            double mean = balance.meanLoad();
+            List<Integer> sources = new ArrayList<>();
+            for (int s : nodes) {
+                if (!took[s] && balance.load(s) > mean) {
+                    sources.add(s);
+                }
+            }
+            sources.sort(Comparator.comparingDouble((Integer s) -> -balance.load(s)).thenComparing(s -> fit.node(s).id()));
+            double now = balance.imbalance();
+            for (int s : sources) {
+                Guest bestGuest = null;
+                int bestTarget = -1;
+                double best = now - MIN_GAIN;
+                for (Guest g : guests.get(s)) {
+                    Instant last = input.lastMoves().get(g.name());
+                    if (moved.contains(g.name()) || (last != null && last.isAfter(settled))) {
                         continue;
                     }
-                    // the arithmetic first: the filters only for a move that would be the best so far
-                    double after = balance.imbalanceIf(s, t, u);
-                    if (after < best && fit.check(g, t, s) == null) {
-                        best = after;
-                        bestGuest = g;
-                        bestTarget = t;
+                    Usage u = Balance.usage(input, g);
+                    for (int t : nodes) {
+                        if (t == s || gave[t]) {
+                            continue;
+                        }
+                        // the arithmetic first: the filters only for a move that would be the best so far
+                        double after = balance.imbalanceIf(s, t, u);
+                        if (after < best && fit.check(g, t, s) == null) {
+                            best = after;
+                            bestGuest = g;
+                            bestTarget = t;
+                        }
                     }
                 }
+                if (bestGuest != null) {
+                    return make(s, bestTarget, bestGuest, now);
+                }
             }
-            if (bestGuest != null) {
-                return make(fit, balance, s, bestTarget, bestGuest, Balance.usage(input, bestGuest), now, gave, took, moved);
-            }
+            return null;
         }
-        return null;
-    }
 
-    private static Move make(Fit fit, Balance balance, int s, int t, Guest g, Usage u, double before, boolean[] gave,
-            boolean[] took, Set<String> moved) {
-        String why = fit.node(s).name() + " is loaded above the mean (CPU " + Units.percent(balance.cpuRatio(s))
-                + ", memory " + Units.percent(balance.memoryRatio(s)) + "; mean " + Units.percent(balance.meanCpuRatio())
-                + ", " + Units.percent(balance.meanMemoryRatio()) + "): moving " + g.name() + " (using "
-                + String.format(java.util.Locale.ROOT, "%.2f", u.cpuCores()) + " cores, " + Units.bytes(u.memoryBytes())
-                + ") to " + fit.node(t).name() + " (CPU " + Units.percent(balance.cpuRatio(t)) + ", memory "
-                + Units.percent(balance.memoryRatio(t)) + ")";
-        fit.move(g, s, t);
-        balance.move(s, t, u);
-        gave[s] = true;
-        took[t] = true;
-        moved.add(g.name());
-        double after = balance.imbalance();
-        return new Move(g.name(), fit.node(s).id(), fit.node(t).id(), before, after,
-                why + " lowers the imbalance from " + Units.ratio(before) + " to " + Units.ratio(after));
+        private Move make(int s, int t, Guest g, double before) {
+            Usage u = Balance.usage(input, g);
+            String why = fit.node(s).name() + " is loaded above the mean (CPU " + Units.percent(balance.cpuRatio(s))
+                    + ", memory " + Units.percent(balance.memoryRatio(s)) + "; mean " + Units.percent(balance.meanCpuRatio())
+                    + ", " + Units.percent(balance.meanMemoryRatio()) + "): moving " + g.name() + " (using "
+                    + String.format(Locale.ROOT, "%.2f", u.cpuCores()) + " cores, " + Units.bytes(u.memoryBytes())
+                    + ") to " + fit.node(t).name() + " (CPU " + Units.percent(balance.cpuRatio(t)) + ", memory "
+                    + Units.percent(balance.memoryRatio(t)) + ")";
+            fit.move(g, s, t);
+            balance.move(s, t, u);
+            gave[s] = true;
+            took[t] = true;
+            moved.add(g.name());
+            double after = balance.imbalance();
+            return new Move(g.name(), fit.node(s).id(), fit.node(t).id(), before, after,
+                    why + " lowers the imbalance from " + Units.ratio(before) + " to " + Units.ratio(after));
+        }
     }
 }
