@@ -5,7 +5,6 @@ import io.quantix.api.Validation;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +26,7 @@ public record ClusterState(List<Node> nodes, Map<String, List<Guest>> guests) {
                 throw QuantixException.invalid("node id '" + node.id() + "' appears twice in the cluster state");
             }
         }
-        Map<String, List<Guest>> copy = new LinkedHashMap<>();
+        Map<String, List<Guest>> copy = new HashMap<>();
         Set<String> names = new HashSet<>();
         for (Map.Entry<String, List<Guest>> e : guests.entrySet()) {
             Node node = byId.get(e.getKey());
@@ -58,7 +57,10 @@ public record ClusterState(List<Node> nodes, Map<String, List<Guest>> guests) {
         return guests.getOrDefault(nodeId, List.of());
     }
 
-    /** This state with the guest placed on the node (its vCPUs and memory allocated there). */
+    /**
+     * This state with the guest placed on the node (its vCPUs and memory allocated there), as it is: no filter is
+     * applied, this is the state after a placement the {@link Scheduler} chose or a migration that happened.
+     */
     public ClusterState placed(Guest guest, String nodeId) {
         return changed(Map.of(), Map.of(nodeId, List.of(guest)));
     }
