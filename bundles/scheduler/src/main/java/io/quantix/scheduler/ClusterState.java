@@ -4,44 +4,58 @@ import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * The cluster at one moment: its nodes and the guests placed on each.
+ * The cluster at one moment: its nodes and the guests placed on each. Each node id appears once, each guest name once
+ * in the cluster, and a node's {@link Node#usedCpus()} and {@link Node#usedMemoryBytes()} cover its guests.
  *
- * @param nodes every node, each id once
- * @param guests the guests on each node, by node id; a node without guests may be missing. Each guest name appears
- *        once in the cluster, and a node's {@link Node#usedCpus()} and {@link Node#usedMemoryBytes()} cover its guests.
+ * <p>A value, but a class rather than a record: it keeps indexes derived from the guests (where each runs, how many
+ * of each group's guests each node runs), built once, so that a placement looks at the nodes and not at every guest.
  */
-public record ClusterState(List<Node> nodes, Map<String, List<Guest>> guests) {
-    public ClusterState {
-        nodes = Validation.list("nodes", nodes);
+public final class ClusterState {
+    private final List<Node> nodes;
+    private final Map<String, List<Guest>> guests;
+    private final Map<String, Integer> nodeIndex = new HashMap<>();
+    private final Map<String, String> nodeOfGuest = new HashMap<>();
+    private final Map<String, Map<String, Integer>> antiAffinity = new HashMap<>();
+    private final Map<String, Map<String, Integer>> affinity = new HashMap<>();
+
+    /**
+     * @param nodes every node
+     * @param guests the guests on each node, by node id; a node without guests may be missing
+     */
+    public ClusterState(List<Node> nodes, Map<String, List<Guest>> guests) {
+        this.nodes = Validation.list("nodes", nodes);
         Validation.required("guests", guests);
-        Map<String, Node> byId = new HashMap<>();
-        for (Node node : nodes) {
-            if (byId.put(node.id(), node) != null) {
-                throw QuantixException.invalid("node id '" + node.id() + "' appears twice in the cluster state");
+        for (int i = 0; i < this.nodes.size(); i++) {
+            if (nodeIndex.put(this.nodes.get(i).id(), i) != null) {
+                throw QuantixException.invalid("node id '" + this.nodes.get(i).id() + "' appears twice in the cluster state");
             }
         }
         Map<String, List<Guest>> copy = new HashMap<>();
-        Set<String> names = new HashSet<>();
         for (Map.Entry<String, List<Guest>> e : guests.entrySet()) {
-            Node node = byId.get(e.getKey());
-            if (node == null) {
+            Integer i = nodeIndex.get(e.getKey());
+            if (i == null) {
                 throw QuantixException.invalid("guests are placed on node '" + e.getKey() + "', which is not in the cluster state");
             }
+            Node node = this.nodes.get(i);
             List<Guest> list = Validation.list("guests of node " + node.name(), e.getValue());
             long cpus = 0;
             long memory = 0;
             for (Guest g : list) {
-                if (!names.add(g.name())) {
+                if (nodeOfGuest.put(g.name(), node.id()) != null) {
                     throw QuantixException.invalid("guest '" + g.name() + "' is placed twice in the cluster state");
                 }
                 cpus += g.vcpus();
                 memory += g.memoryBytes();
+                g.antiAffinityGroups().forEach(group -> antiAffinity.computeIfAbsent(group, k -> new HashMap<>())
+                        .merge(node.id(), 1, Integer::sum));
+                g.affinityGroups().forEach(group -> affinity.computeIfAbsent(group, k -> new HashMap<>())
+                        .merge(node.id(), 1, Integer::sum));
             }
             if (node.usedCpus() < cpus || node.usedMemoryBytes() < memory) {
                 throw QuantixException.invalid("node " + node.name() + " reports " + node.usedCpus() + " vCPUs and "
@@ -49,7 +63,51 @@ public record ClusterState(List<Node> nodes, Map<String, List<Guest>> guests) {
             }
             copy.put(e.getKey(), list);
         }
-        guests = Map.copyOf(copy);
+        this.guests = Map.copyOf(copy);
+    }
+
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    /** The guests on each node, by node id. */
+    public Map<String, List<Guest>> guests() {
+        return guests;
+    }
+
+    /** Where the node is in {@link #nodes()}, or -1. */
+    public int indexOf(String nodeId) {
+        return nodeIndex.getOrDefault(nodeId, -1);
+    }
+
+    /** The id of the node the guest runs on. */
+    public Optional<String> nodeOf(String guestName) {
+        return Optional.ofNullable(nodeOfGuest.get(guestName));
+    }
+
+    /** For each anti-affinity group: how many of its guests each node runs, by node id (none: no entry). */
+    public Map<String, Map<String, Integer>> antiAffinityGroups() {
+        return java.util.Collections.unmodifiableMap(antiAffinity);
+    }
+
+    /** For each affinity group: how many of its guests each node runs, by node id (none: no entry). */
+    public Map<String, Map<String, Integer>> affinityGroups() {
+        return java.util.Collections.unmodifiableMap(affinity);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ClusterState other && nodes.equals(other.nodes) && guests.equals(other.guests);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(nodes, guests);
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterState[nodes=" + nodes + ", guests=" + guests + "]";
     }
 
     /** The guests on a node; empty for a node without guests or not in the state. */
@@ -67,22 +125,15 @@ public record ClusterState(List<Node> nodes, Map<String, List<Guest>> guests) {
 
     /** This state with the guest moved to the node (its allocation leaves its old node with it). */
     public ClusterState moved(String guestName, String nodeId) {
-        for (Map.Entry<String, List<Guest>> e : guests.entrySet()) {
-            for (Guest g : e.getValue()) {
-                if (g.name().equals(guestName)) {
-                    return changed(Map.of(e.getKey(), List.of(g)), Map.of(nodeId, List.of(g)));
-                }
-            }
-        }
-        throw QuantixException.notFound("guest", guestName);
+        String from = nodeOf(guestName).orElseThrow(() -> QuantixException.notFound("guest", guestName));
+        Guest g = guestsOn(from).stream().filter(x -> x.name().equals(guestName)).findFirst().orElseThrow();
+        return changed(Map.of(from, List.of(g)), Map.of(nodeId, List.of(g)));
     }
 
     /** This state with guests taken off and put on nodes (by node id), allocations following them; one copy. */
     ClusterState changed(Map<String, List<Guest>> removed, Map<String, List<Guest>> added) {
-        Map<String, Node> byId = new HashMap<>();
-        nodes.forEach(n -> byId.put(n.id(), n));
         for (String id : added.keySet()) {
-            if (!byId.containsKey(id)) {
+            if (indexOf(id) < 0) {
                 throw QuantixException.notFound("node", id);
             }
         }
