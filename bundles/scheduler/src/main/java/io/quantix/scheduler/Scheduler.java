@@ -13,8 +13,9 @@ import java.util.Map;
  * Places guests: the filters drop every node that cannot run the guest (unreachable, in maintenance, without its
  * backend, labels, pools or networks, against its anti-affinity or affinity groups, without the vCPUs or memory the
  * overcommit ratios leave), then the weights pick one of the rest: the most headroom left for
- * {@link Strategy#SPREAD}, the least for {@link Strategy#PACK}, equal scores going to the lowest node id. The
- * answer depends on the input only, not on the order of the nodes.
+ * {@link Strategy#SPREAD}, the least for {@link Strategy#PACK}, equal scores going to the lowest node id. Scores
+ * are compared in billionths, so that rounding never decides between two nodes. The answer depends on the input
+ * only, not on the order of the nodes.
  */
 public final class Scheduler {
     private Scheduler() {
@@ -53,12 +54,12 @@ public final class Scheduler {
 
     private static int choose(Fit fit, Guest g, Strategy strategy) {
         int best = -1;
-        double bestScore = 0;
+        long bestScore = 0;
         for (int i = 0; i < fit.size(); i++) {
             if (fit.check(g, i, -1) != null) {
                 continue;
             }
-            double score = fit.score(g, i);
+            long score = Fit.quantized(fit.score(g, i));
             boolean better = strategy == Strategy.SPREAD ? score > bestScore : score < bestScore;
             if (best < 0 || better
                     || (score == bestScore && fit.node(i).id().compareTo(fit.node(best).id()) < 0)) {

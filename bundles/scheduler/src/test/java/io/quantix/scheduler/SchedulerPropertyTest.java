@@ -70,12 +70,13 @@ class SchedulerPropertyTest {
         assertEquals(Set.of(), Oracle.fails(state, g, policy, chosen), "filters failed by the chosen " + chosen.id());
         assertTrue(chosen.usedCpus() + g.vcpus() <= Oracle.limit(chosen.cpus(), policy.cpuOvercommit()));
         assertTrue(chosen.usedMemoryBytes() + g.memoryBytes() <= Oracle.limit(chosen.memoryBytes(), policy.memoryOvercommit()));
-        double score = Oracle.score(g, policy, chosen);
+        // scores compare in billionths, so a rounding error never decides
+        long score = Math.round(Oracle.score(g, policy, chosen) * 1e9);
         for (Node other : passing) {
-            double s = Oracle.score(g, policy, other);
-            boolean better = policy.strategy() == Strategy.SPREAD ? s > score + 1e-12 : s < score - 1e-12;
+            long s = Math.round(Oracle.score(g, policy, other) * 1e9);
+            boolean better = policy.strategy() == Strategy.SPREAD ? s > score : s < score;
             assertTrue(!better, other.id() + " scores " + s + ", better than the chosen " + chosen.id() + " at " + score);
-            if (Math.abs(s - score) <= 1e-12 && !other.id().equals(chosen.id())) {
+            if (s == score && !other.id().equals(chosen.id())) {
                 assertTrue(chosen.id().compareTo(other.id()) < 0, "tie not broken by id: " + chosen.id() + " over " + other.id());
             }
         }

@@ -170,6 +170,11 @@ public final class Fit {
         return cpuWeight * cpu + memoryWeight * memory;
     }
 
+    /** A score in whole billionths: two nodes a rounding error apart score the same, and the lower id wins. */
+    public static long quantized(double score) {
+        return Math.round(score * 1e9);
+    }
+
     /** Allocates the guest on node {@code to}, releasing it from {@code from} unless that is -1. */
     public void move(Guest g, int from, int to) {
         if (from >= 0) {
