@@ -33,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -51,13 +52,15 @@ import org.ops4j.pax.exam.OptionUtils;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * A real node that boots standalone (the cluster feature is not booted), installs {@code quantix-cluster} and becomes a
  * one-member cluster from the shell, as an operator does; the REST API and the console's status line say the same; joins
- * that cannot work are refused and leave the node standalone; leaving makes it standalone again. The embedded ZooKeeper
+ * that cannot work are refused and leave the node standalone; a restarted member is a member again; leaving makes it
+ * standalone again. The embedded ZooKeeper
  * and the join port listen on 127.0.0.1, on ports free when the test starts.
  */
 @RunWith(PaxExam.class)
@@ -165,6 +168,20 @@ public class ClusterFeatureIT extends QuantixTestSupport {
         assertTrue(run("qx:cluster-token").contains("cluster CA fingerprint: " + second.get("caFingerprint").asText()));
         assertError(409, "CONFLICT", post("/cluster", bearer, "{\"name\":\"other\"}"));
         assertTrue(failure("qx:cluster-join 127.0.0.1:" + closed + " " + first).getMessage().startsWith("CONFLICT: "));
+
+        // a node restart (here the cluster bundle's) takes the membership up again from the node's files
+        Bundle bundle = Arrays.stream(context.getBundles())
+                .filter(b -> "io.quantix.cluster".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        bundle.stop();
+        assertTrue("the membership is kept on disk while the node is down",
+                Files.exists(Path.of(System.getProperty("karaf.etc")).resolve("quantix/cluster/cluster.properties")));
+        bundle.start();
+        cluster = service(ClusterService.class);
+        ClusterStatus again = awaitStatus(cluster, "the restarted member leads ZooKeeper again with a quorum",
+                s -> s.zookeeperLeader().equals(Optional.of(self)) && s.quorum().hasQuorum());
+        assertEquals(status.clusterId(), again.clusterId());
+        assertEquals(Optional.of("lab"), again.name());
+        assertEquals(List.of(self), again.members().stream().map(ClusterMember::id).toList());
 
         // leave: standalone again, its cluster files gone; REST's leave on a standalone node is a conflict
         assertTrue(run("qx:cluster-leave").contains("left cluster 'lab'"));
