@@ -9,12 +9,24 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Empty;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.MetadataUtils;
 import io.quantix.api.cluster.ClusterMember;
 import io.quantix.api.cluster.ClusterService;
 import io.quantix.api.cluster.ClusterStatus;
 import io.quantix.api.cluster.MemberRole;
 import io.quantix.api.service.NodeService;
 import io.quantix.console.ClusterJoin;
+import io.quantix.proto.node.v1.CreateClusterRequest;
+import io.quantix.proto.node.v1.JoinClusterRequest;
+import io.quantix.proto.node.v1.NodeDaemonServiceGrpc;
+import io.quantix.proto.node.v1.NodeDaemonServiceGrpc.NodeDaemonServiceBlockingStub;
 import io.quantix.security.AdminAccount;
 import io.quantix.security.Authenticator;
 import io.quantix.security.TlsMaterial;
@@ -36,6 +48,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.inject.Inject;
@@ -58,7 +71,7 @@ import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * A real node that boots standalone (the cluster feature is not booted), installs {@code quantix-cluster} and becomes a
- * one-member cluster from the shell, as an operator does; the REST API and the console's status line say the same; joins
+ * one-member cluster from the shell, as an operator does; the REST and gRPC APIs and the console's status line say the same; joins
  * that cannot work are refused and leave the node standalone; a restarted member is a member again; leaving makes it
  * standalone again. The embedded ZooKeeper
  * and the join port listen on 127.0.0.1, on ports free when the test starts.
@@ -70,6 +83,7 @@ public class ClusterFeatureIT extends QuantixTestSupport {
     private static final String USER = "admin";
     private static final String PASSWORD = "correct horse battery";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Metadata.Key<String> ERROR_CODE = Metadata.Key.of("quantix-error-code", Metadata.ASCII_STRING_MARSHALLER);
 
     @Inject
     SessionFactory sessions;
@@ -103,10 +117,21 @@ public class ClusterFeatureIT extends QuantixTestSupport {
     @Test
     public void aNodeInstallsTheClusterFeatureCreatesAClusterAndLeavesIt() throws Exception {
         String bearer = apiSession();
+        ManagedChannel channel = Grpc.newChannelBuilderForAddress("127.0.0.1", Integer.getInteger(GRPC_PORT),
+                TlsChannelCredentials.newBuilder().trustManager(trustNode().getTrustManagers()).build()).build();
+        try {
+            lifecycle(bearer, grpc(channel, bearer));
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private void lifecycle(String bearer, NodeDaemonServiceBlockingStub grpc) throws Exception {
         // standalone and without the feature: the commands and the API name it, with a stable code
         assertEquals("BACKEND_UNAVAILABLE: the cluster feature is not installed on this node: feature:install quantix-cluster",
                 failure("qx:cluster-status").getMessage());
         assertError(503, "BACKEND_UNAVAILABLE", get("/cluster", bearer));
+        assertGrpcError(Status.Code.UNAVAILABLE, "BACKEND_UNAVAILABLE", () -> grpc.getCluster(Empty.getDefaultInstance()));
 
         features.installFeature("quantix-cluster");
         ClusterService cluster = service(ClusterService.class);
@@ -123,6 +148,8 @@ public class ClusterFeatureIT extends QuantixTestSupport {
         assertError(401, "UNAUTHENTICATED", post("/cluster/join", bearer,
                 "{\"address\":\"127.0.0.1:" + closed + "\",\"token\":\"QX1.short.token\"}"));
         assertError(400, "INVALID_ARGUMENT", post("/cluster/join", bearer, "{\"address\":\"127.0.0.1;reboot\",\"token\":\"" + wellFormed + "\"}"));
+        assertGrpcError(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED", () -> grpc.joinCluster(JoinClusterRequest.newBuilder()
+                .setAddress("127.0.0.1:" + closed).setToken("QX1.bad").build()));
         assertStandalone(cluster, bearer);
 
         // create: a token to copy, one voting member that leads, a healthy quorum; the API and the console agree
@@ -160,6 +187,13 @@ public class ClusterFeatureIT extends QuantixTestSupport {
         assertTrue(api.get("quorum").get("hasQuorum").asBoolean());
         assertEquals(1, api.get("quorum").get("voters").asInt());
         assertEquals("member of lab (1 node)", service(ClusterJoin.class).status());
+        io.quantix.proto.node.v1.ClusterStatus viaGrpc = grpc.getCluster(Empty.getDefaultInstance());
+        assertTrue(viaGrpc.getClustered());
+        assertEquals("lab", viaGrpc.getName());
+        assertEquals(self, viaGrpc.getZookeeperLeader());
+        assertEquals(io.quantix.proto.node.v1.MemberRole.PARTICIPANT, viaGrpc.getMembers(0).getRole());
+        assertTrue(viaGrpc.getMembers(0).hasLastHeartbeat());
+        assertTrue(viaGrpc.getQuorum().getHasQuorum());
 
         // a member makes more tokens, and refuses to create or join another cluster
         JsonNode second = json(post("/cluster/tokens", bearer, ""), 201);
@@ -194,6 +228,32 @@ public class ClusterFeatureIT extends QuantixTestSupport {
         assertEquals("lab2", json(get("/cluster", bearer), 200).get("name").asText());
         assertEquals(204, delete("/cluster/members/self", bearer).statusCode());
         assertStandalone(cluster, bearer);
+
+        // and through gRPC
+        assertTrue(TOKEN.matcher(grpc.createCluster(CreateClusterRequest.newBuilder().setName("lab3").build()).getToken()).matches());
+        assertEquals("lab3", grpc.getCluster(Empty.getDefaultInstance()).getName());
+        assertTrue(TOKEN.matcher(grpc.createJoinToken(Empty.getDefaultInstance()).getToken()).matches());
+        grpc.leaveCluster(Empty.getDefaultInstance());
+        assertFalse(grpc.getCluster(Empty.getDefaultInstance()).getClustered());
+        assertStandalone(cluster, bearer);
+    }
+
+    private static NodeDaemonServiceBlockingStub grpc(ManagedChannel channel, String bearer) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + bearer);
+        return NodeDaemonServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    private static void assertGrpcError(Status.Code status, String code, Runnable call) {
+        try {
+            call.run();
+        } catch (StatusRuntimeException e) {
+            assertEquals(e.toString(), status, e.getStatus().getCode());
+            assertEquals(e.toString(), code, Status.trailersFromThrowable(e).get(ERROR_CODE));
+            return;
+        }
+        fail("expected " + code);
     }
 
     private void assertStandalone(ClusterService cluster, String bearer) throws Exception {
@@ -248,7 +308,7 @@ public class ClusterFeatureIT extends QuantixTestSupport {
         return null;
     }
 
-    // ---- REST over HTTPS, trusting the node's own certificate ----
+    // ---- REST over HTTPS, trusting the node's own certificate (gRPC's channel trusts the same) ----
 
     private String apiSession() throws Exception {
         if (!admin.exists()) {
@@ -259,15 +319,20 @@ public class ClusterFeatureIT extends QuantixTestSupport {
 
     private HttpClient client;
 
+    /** Trusts the node's own certificate, and nothing else. */
+    private TrustManagerFactory trustNode() throws Exception {
+        KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+        trusted.load(null, null);
+        trusted.setCertificateEntry("node", tls.keyStore().getCertificate(tls.keyStore().aliases().nextElement()));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        return tmf;
+    }
+
     private HttpResponse<String> send(String method, String path, String bearer, String body) throws Exception {
         if (client == null) {
-            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-            trusted.load(null, null);
-            trusted.setCertificateEntry("node", tls.keyStore().getCertificate(tls.keyStore().aliases().nextElement()));
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trusted);
             SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, tmf.getTrustManagers(), null);
+            ssl.init(null, trustNode().getTrustManagers(), null);
             client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
         }
         HttpRequest request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + Integer.getInteger(REST_PORT) + "/api/v1" + path))
