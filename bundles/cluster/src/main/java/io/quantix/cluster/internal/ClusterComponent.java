@@ -2,11 +2,13 @@ package io.quantix.cluster.internal;
 
 import io.quantix.api.cluster.ClusterService;
 import io.quantix.api.cluster.ClusterStatus;
+import io.quantix.api.cluster.JoinAddress;
 import io.quantix.api.cluster.JoinToken;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.service.NodeService;
 import io.quantix.api.service.StorageService;
 import io.quantix.api.spi.NodeDirectories;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -38,7 +40,7 @@ public class ClusterComponent implements ClusterService {
     @ObjectClassDefinition(id = PID, name = "Quantix cluster")
     @interface Config {
         @AttributeDefinition(description = "The address other members reach this node at; the join port and ZooKeeper"
-                + " listen on it. Empty: the address the host name resolves to (127.0.0.1 when that is a loopback address)")
+                + " listen on it. Empty: the IPv4 address the host name resolves to (127.0.0.1 when that is loopback or IPv6)")
         String address() default "";
 
         @AttributeDefinition(description = "TCP port that accepts joins (pinned TLS)", min = "1", max = "65535")
@@ -96,8 +98,10 @@ public class ClusterComponent implements ClusterService {
     }
 
     static ClusterSettings settings(Config c) {
+        // checked here, at the edge: a bad address in the file is refused at activation with its reason, not at create
+        String address = new JoinAddress(c.address().isBlank() ? defaultAddress() : c.address().strip(), c.joinPort()).host();
         return new ClusterSettings(NodeDirectories.config().resolve("cluster"), NodeDirectories.data().resolve("zookeeper"),
-                c.address().isBlank() ? defaultAddress() : c.address().strip(), c.joinPort(), c.zookeeperClientPort(),
+                address, c.joinPort(), c.zookeeperClientPort(),
                 c.zookeeperQuorumPort(), c.zookeeperElectionPort(), Optional.of(c.externalEnsemble().strip()).filter(s -> !s.isEmpty()),
                 Duration.ofSeconds(c.heartbeatSeconds()), Duration.ofMinutes(c.tokenLifetimeMinutes()),
                 Duration.ofSeconds(c.sessionTimeoutSeconds()), Duration.ofMillis(c.tickMillis()), Arrays.asList(c.labels()));
@@ -106,7 +110,8 @@ public class ClusterComponent implements ClusterService {
     private static String defaultAddress() {
         try {
             InetAddress local = InetAddress.getLocalHost();
-            return local.isLoopbackAddress() ? "127.0.0.1" : local.getHostAddress();
+            // IPv4 only: the join and ZooKeeper server lines take a host or an IPv4 address
+            return local instanceof Inet4Address && !local.isLoopbackAddress() ? local.getHostAddress() : "127.0.0.1";
         } catch (UnknownHostException e) {
             return "127.0.0.1";
         }
