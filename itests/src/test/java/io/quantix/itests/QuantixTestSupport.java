@@ -79,7 +79,7 @@ public abstract class QuantixTestSupport {
     }
 
     /** A port free right now, on loopback: the kernel picks it from the ephemeral range. */
-    private static int freePort() {
+    protected static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -97,15 +97,24 @@ final class EmbeddedZooKeeper implements AutoCloseable {
             for (Server server : servers) {
                 config.setProperty("server." + server.id(), server.line().substring(server.line().indexOf('=') + 1));
             }
-            ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder().baseDir(dir).configuration(config)
-                    .exitHandler(ExitHandler.LOG_ONLY).build();
+            // ZooKeeper loads its metrics provider through the thread's context class loader, and its threads inherit
+            // it: in OSGi that is the caller's (the shell's, an RMI thread's), which cannot see ZooKeeper's classes
+            Thread thread = Thread.currentThread();
+            ClassLoader caller = thread.getContextClassLoader();
+            thread.setContextClassLoader(ZooKeeperServerEmbedded.class.getClassLoader());
             try {
-                server.start(timeout.toMillis());
-            } catch (Exception e) {
-                server.close();
-                throw e;
+                ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder().baseDir(dir).configuration(config)
+                        .exitHandler(ExitHandler.LOG_ONLY).build();
+                try {
+                    server.start(timeout.toMillis());
+                } catch (Exception e) {
+                    server.close();
+                    throw e;
+                }
+                return new EmbeddedZooKeeper(server);
+            } finally {
+                thread.setContextClassLoader(caller);
             }
-            return new EmbeddedZooKeeper(server);
         } catch (QuantixException e) {
             throw e;
         } catch (Exception e) {

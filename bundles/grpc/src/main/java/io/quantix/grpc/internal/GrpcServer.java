@@ -10,6 +10,7 @@ import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.quantix.api.cluster.ClusterService;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.service.NodeService;
 import io.quantix.api.service.StorageService;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -36,6 +38,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -81,6 +86,11 @@ public class GrpcServer {
         int tokenCheckSeconds() default 15;
     }
 
+    /** Optional: the cluster feature is not booted on a standalone node. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ClusterService cluster;
+
     private final Server server;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -105,7 +115,7 @@ public class GrpcServer {
         streams = new OpenStreams(authenticator, config.maxStreams());
         EventStreams events = new EventStreams(streams);
         NodeDaemon daemon = new NodeDaemon(vms, storage, networks, node, admin, authenticator, events,
-                new MetricStreams(vms, streams, timer), executor);
+                new MetricStreams(vms, streams, timer), executor, () -> Optional.ofNullable(cluster));
         AuthInterceptor auth = new AuthInterceptor(admin, authenticator);
         try {
             server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()),

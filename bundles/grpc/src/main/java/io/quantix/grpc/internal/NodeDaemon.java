@@ -12,6 +12,8 @@ import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
 import io.quantix.api.Vm;
+import io.quantix.api.cluster.ClusterService;
+import io.quantix.api.cluster.JoinAddress;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.service.NodeService;
 import io.quantix.api.service.StorageService;
@@ -22,6 +24,7 @@ import io.quantix.proto.node.v1.ChangeMediaRequest;
 import io.quantix.proto.node.v1.ChangePasswordRequest;
 import io.quantix.proto.node.v1.CloneVolumeRequest;
 import io.quantix.proto.node.v1.ConsoleEndpoint;
+import io.quantix.proto.node.v1.CreateClusterRequest;
 import io.quantix.proto.node.v1.CreateSnapshotRequest;
 import io.quantix.proto.node.v1.CreateTemplateRequest;
 import io.quantix.proto.node.v1.CreateVMRequest;
@@ -35,6 +38,7 @@ import io.quantix.proto.node.v1.GetConsoleRequest;
 import io.quantix.proto.node.v1.ImportVolumeRequest;
 import io.quantix.proto.node.v1.IsoImage;
 import io.quantix.proto.node.v1.IsoRequest;
+import io.quantix.proto.node.v1.JoinClusterRequest;
 import io.quantix.proto.node.v1.ListIsosResponse;
 import io.quantix.proto.node.v1.ListNetworksResponse;
 import io.quantix.proto.node.v1.ListSnapshotsResponse;
@@ -76,6 +80,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 
 /**
  * {@code quantix.node.v1.NodeDaemonService}: a thin adapter over the node's services. Each method converts its
@@ -94,9 +99,12 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
     private final EventStreams events;
     private final MetricStreams metrics;
     private final ExecutorService uploads;
+    /** The cluster feature is not booted on a standalone node: empty then. */
+    private final Supplier<Optional<ClusterService>> cluster;
 
     NodeDaemon(VmService vms, StorageService storage, NetworkService networks, NodeService node, AdminAccount admin,
-            Authenticator authenticator, EventStreams events, MetricStreams metrics, ExecutorService uploads) {
+            Authenticator authenticator, EventStreams events, MetricStreams metrics, ExecutorService uploads,
+            Supplier<Optional<ClusterService>> cluster) {
         this.vms = vms;
         this.storage = storage;
         this.networks = networks;
@@ -106,6 +114,7 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
         this.events = events;
         this.metrics = metrics;
         this.uploads = uploads;
+        this.cluster = cluster;
     }
 
     // ---- sessions ----
@@ -512,6 +521,41 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
 
     private static String volume(String name) {
         return Validation.name("volume", name);
+    }
+
+    // ---- cluster ----
+
+    @Override
+    public void getCluster(Empty request, StreamObserver<io.quantix.proto.node.v1.ClusterStatus> out) {
+        unary(out, () -> Protos.clusterStatus(cluster().status()));
+    }
+
+    @Override
+    public void createCluster(CreateClusterRequest request, StreamObserver<io.quantix.proto.node.v1.JoinToken> out) {
+        unary(out, () -> Protos.joinToken(cluster().create(request.getName())));
+    }
+
+    @Override
+    public void createJoinToken(Empty request, StreamObserver<io.quantix.proto.node.v1.JoinToken> out) {
+        unary(out, () -> Protos.joinToken(cluster().newJoinToken()));
+    }
+
+    @Override
+    public void joinCluster(JoinClusterRequest request, StreamObserver<io.quantix.proto.node.v1.ClusterStatus> out) {
+        unary(out, () -> {
+            JoinAddress at = JoinAddress.parse(request.getAddress());
+            return Protos.clusterStatus(cluster().join(at.host(), at.port(), request.getToken()));
+        });
+    }
+
+    @Override
+    public void leaveCluster(Empty request, StreamObserver<Empty> out) {
+        empty(out, () -> cluster().leave());
+    }
+
+    private ClusterService cluster() {
+        return cluster.get().orElseThrow(() -> new QuantixException(ErrorCode.BACKEND_UNAVAILABLE,
+                "the cluster feature is not installed on this node: feature:install quantix-cluster"));
     }
 
     /** The client's own bound; 0 (unset) for none. The node's upload limit caps it either way (in the core). */

@@ -40,6 +40,9 @@ import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeRef;
 import io.quantix.api.VolumeSnapshot;
 import io.quantix.api.VolumeSpec;
+import io.quantix.api.cluster.ClusterMember;
+import io.quantix.api.cluster.ClusterStatus;
+import io.quantix.api.cluster.JoinToken;
 import io.quantix.proto.node.v1.CreateSnapshotRequest;
 import io.quantix.proto.node.v1.MigrateVMRequest;
 import java.time.Instant;
@@ -448,5 +451,26 @@ final class Protos {
                 .setBridge(s.bridge().orElse(""));
         return io.quantix.proto.node.v1.Network.newBuilder().setSpec(spec).setStatus(availability(n.status()))
                 .setMessage(n.message().orElse("")).build();
+    }
+
+    static io.quantix.proto.node.v1.JoinToken joinToken(JoinToken t) {
+        return io.quantix.proto.node.v1.JoinToken.newBuilder().setToken(t.token()).setExpiresAt(timestamp(t.expiresAt()))
+                .setCaFingerprint(t.caFingerprint()).build();
+    }
+
+    static io.quantix.proto.node.v1.ClusterStatus clusterStatus(ClusterStatus s) {
+        var b = io.quantix.proto.node.v1.ClusterStatus.newBuilder().setClustered(s.clustered()).setName(s.name().orElse(""))
+                .setClusterId(s.clusterId().orElse("")).setLocalNodeId(s.localNodeId())
+                .setZookeeperLeader(s.zookeeperLeader().orElse(""))
+                .setQuorum(io.quantix.proto.node.v1.QuorumHealth.newBuilder().setVoters(s.quorum().voters())
+                        .setVotersUp(s.quorum().votersUp()).setHasQuorum(s.quorum().hasQuorum()));
+        for (ClusterMember m : s.members()) {
+            var mb = io.quantix.proto.node.v1.ClusterMember.newBuilder().setId(m.id()).setName(m.name())
+                    .addAllAddresses(m.addresses()).setRole(io.quantix.proto.node.v1.MemberRole.valueOf(m.role().name()))
+                    .setZookeeperLeader(m.zookeeperLeader()).setOnline(m.online());
+            m.lastHeartbeat().ifPresent(at -> mb.setLastHeartbeat(timestamp(at)));
+            b.addMembers(mb);
+        }
+        return b.build();
     }
 }

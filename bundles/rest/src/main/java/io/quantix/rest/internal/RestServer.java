@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
+import io.quantix.api.cluster.ClusterService;
 import io.quantix.api.service.MetricsService;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.service.RouterService;
@@ -140,6 +141,10 @@ public class RestServer {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile MetricsService metrics;
+    /** Optional: the cluster feature is not booted on a standalone node. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ClusterService cluster;
 
     private HttpsServer server;
     private ExecutorService executor;
@@ -166,6 +171,7 @@ public class RestServer {
         routes.addAll(events.routes());
         Supplier<Optional<MetricsService>> metricsService = () -> Optional.ofNullable(metrics);
         routes.addAll(new MetricsResource(metricsService).routes());
+        routes.addAll(new ClusterResource(() -> Optional.ofNullable(cluster)).routes());
         Dispatcher dispatcher = new Dispatcher(routes, admin, authenticator, browser, config.maxBodyBytes(),
                 metricsService);
 
