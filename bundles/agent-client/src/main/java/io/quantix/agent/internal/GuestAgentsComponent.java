@@ -43,8 +43,13 @@ public class GuestAgentsComponent implements GuestAgents {
 
     @Activate
     void activate(Config config) {
-        uri = config.uri();
-        timeout = Duration.ofSeconds(config.callTimeoutSeconds());
+        activate(config.uri(), Duration.ofSeconds(config.callTimeoutSeconds()));
+    }
+
+    /** Tests call this directly, without OSGi. */
+    void activate(String libvirtUri, Duration callTimeout) {
+        uri = libvirtUri;
+        timeout = callTimeout;
     }
 
     @Override
