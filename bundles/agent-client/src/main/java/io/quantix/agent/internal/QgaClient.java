@@ -260,6 +260,9 @@ final class QgaClient implements GuestAgent {
         long handle = open(guestPath, "r");
         try {
             long size = seek(handle, 0, 2);
+            if (size < 0) {
+                throw unexpected("guest-file-seek");
+            }
             if (size > maxBytes) {
                 throw QuantixException.invalid(guestPath + " in the guest has " + size + " bytes, above the limit of "
                         + maxBytes);

@@ -114,15 +114,7 @@ final class QgaSocketTransport implements QgaTransport {
         System.arraycopy(request, 0, flushed, 1, request.length);
         write(flushed, deadline, command);
         while (true) {
-            ObjectNode reply;
-            try {
-                reply = nextReply(deadline, command, false);
-            } catch (QuantixException e) {
-                if (e.code() == ErrorCode.BACKEND_UNAVAILABLE) {
-                    throw e;
-                }
-                continue; // garbage between the sentinel and the answer: the answer may follow
-            }
+            ObjectNode reply = nextReply(deadline, command, false);
             JsonNode echo = reply.get("return");
             if (echo != null && echo.isIntegralNumber() && echo.asLong() == id) {
                 synced = true;
@@ -131,14 +123,24 @@ final class QgaSocketTransport implements QgaTransport {
         }
     }
 
-    /** The next reply object on the channel; the sentinel is skipped (a stale sync answer's). */
+    /**
+     * The next reply object on the channel; the sentinel is skipped (a stale sync answer's).
+     *
+     * @param strict a malformed or oversized line is an error; else (while resynchronising) it is skipped
+     */
     private ObjectNode nextReply(long deadline, String command, boolean strict) {
         while (true) {
             QgaDecoder.Frame frame = decoder.next(in);
             if (frame == null) {
                 fill(deadline, command);
             } else if (frame instanceof QgaDecoder.Line line) {
-                return json.reply(line.bytes());
+                try {
+                    return json.reply(line.bytes());
+                } catch (QuantixException e) {
+                    if (strict) {
+                        throw e;
+                    }
+                }
             } else if (frame instanceof QgaDecoder.Oversized oversized && strict) {
                 throw new QuantixException(ErrorCode.BACKEND_ERROR, "the guest agent of " + vm + " sent a line of "
                         + oversized.bytes() + " bytes or more, above the limit: the reply was dropped");

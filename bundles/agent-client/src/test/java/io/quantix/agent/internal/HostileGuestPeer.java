@@ -3,6 +3,7 @@ package io.quantix.agent.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -127,7 +128,7 @@ final class HostileGuestPeer implements AutoCloseable {
         while (server.isOpen()) {
             try (SocketChannel c = server.accept()) {
                 client = c;
-                InputStream in = Channels.newInputStream(c);
+                InputStream in = new BufferedInputStream(Channels.newInputStream(c));
                 Out out = new Out(Channels.newOutputStream(c));
                 ByteArrayOutputStream line = new ByteArrayOutputStream();
                 int b;

@@ -13,6 +13,7 @@ import io.quantix.agent.internal.HostileGuestPeer.Request;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,6 +137,34 @@ class HostileGuestTest {
             QuantixException e = assertThrows(QuantixException.class, client::ping);
             assertTrue(e.code() == ErrorCode.BACKEND_ERROR && e.getMessage().contains("without a reply"),
                     e.toString());
+        } finally {
+            stop.countDown();
+        }
+        client.ping();
+    }
+
+    @Test
+    void aFloodInsteadOfTheSyncAnswerEndsTheCall() throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        byte[] block = ("\u00ff{\"return\": 1}\n" + "x".repeat(100) + "\n").repeat(100).getBytes(StandardCharsets.ISO_8859_1);
+        peer.behave((r, out) -> {
+            if (stop.getCount() == 0) {
+                agent(r, out);
+                return;
+            }
+            try {
+                while (!stop.await(0, TimeUnit.MILLISECONDS)) {
+                    out.raw(block);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            QuantixException e = assertThrows(QuantixException.class, client::ping);
+            assertTrue(e.code() == ErrorCode.BACKEND_ERROR && e.getMessage().contains("without a reply"),
+                    e.toString());
+            assertFalse(peer.commands().contains("guest-ping"), "nothing is sent before the agent is in step");
         } finally {
             stop.countDown();
         }

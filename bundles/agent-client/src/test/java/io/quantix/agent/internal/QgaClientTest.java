@@ -158,7 +158,7 @@ class QgaClientTest {
     void connect() throws IOException {
         peer = new HostileGuestPeer(dir, agent::answer);
         client = new QgaClient(new QgaSocketTransport(peer.socket(), "vm-1", MAX_LINE), "vm-1",
-                Duration.ofMillis(800), MAX_LINE);
+                Duration.ofSeconds(2), MAX_LINE);
     }
 
     @AfterEach
