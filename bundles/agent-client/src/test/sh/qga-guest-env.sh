@@ -2,7 +2,8 @@
 # Builds the qemu-guest-agent test guest on top of the tiny guest that hypervisor-libvirt's libvirt-env.sh made in
 # GUEST_DIR (run that first): installs Debian's qemu-guest-agent on the host if missing, and writes
 # GUEST_DIR/qga-initrd.gz: the tiny guest's initramfs followed by a second archive (the kernel unpacks both, the
-# later one over the earlier) with qemu-ga, the shared libraries ldd lists for it, and qga-guest-init as /init.
+# later one over the earlier) with qemu-ga, the shared libraries ldd lists for it, a /sbin/shutdown for it to run,
+# and qga-guest-init as /init.
 # Usage: qga-guest-env.sh GUEST_DIR
 set -eu
 
@@ -33,6 +34,10 @@ for lib in $(ldd /usr/sbin/qemu-ga | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:s
 done
 printf 'ID=quantix-test\nPRETTY_NAME="Quantix qemu-guest-agent test guest"\nVERSION_ID=1\n' > "$root/etc/os-release"
 printf 'root:x:0:0:root:/:/bin/sh\n' > "$root/etc/passwd"
+# busybox has no shutdown command; qemu-ga's guest-shutdown runs /sbin/shutdown -P|-H|-r +0 <message>
+mkdir -p "$root/sbin"
+printf '#!/bin/sh\ncase "$1" in -r) exec reboot -f ;; -H) exec halt -f ;; *) exec poweroff -f ;; esac\n' > "$root/sbin/shutdown"
+chmod 755 "$root/sbin/shutdown"
 cp "$HERE/qga-guest-init" "$root/init"
 chmod 755 "$root/init"
 (cd "$root" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) > "$work/overlay.gz"

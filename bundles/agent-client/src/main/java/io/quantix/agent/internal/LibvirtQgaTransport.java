@@ -16,9 +16,6 @@ import org.libvirt.LibvirtException;
  * every command; the reply it returns is read with the same bounds as one from the socket.
  */
 final class LibvirtQgaTransport implements QgaTransport {
-    /** VIR_DOMAIN_QEMU_AGENT_COMMAND_NOWAIT: send and do not wait for a reply. */
-    private static final int NOWAIT = 0;
-
     private final Connect connect;
     private final String vmId;
     private final QgaJson json;
@@ -31,21 +28,30 @@ final class LibvirtQgaTransport implements QgaTransport {
 
     @Override
     public ObjectNode call(String command, ObjectNode arguments, Duration timeout) {
-        // libvirt counts in whole seconds; never 0, which would mean "do not wait"
-        int seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
-        return json.reply(execute(command, arguments, seconds));
+        return json.reply(execute(command, arguments, seconds(timeout)));
     }
 
+    /**
+     * libvirt has no way to send a command without waiting for its reply (its "nowait" timeout ends the guest-sync
+     * before the command, which is then never sent; measured with libvirt 9.0), so: a ping shows the agent answers,
+     * then the command is sent and the missing reply (a timeout, or the agent gone as the guest powers off) is what
+     * success looks like.
+     */
     @Override
     public void send(String command, ObjectNode arguments, Duration timeout) {
+        execute("guest-ping", null, seconds(timeout));
         try {
-            execute(command, arguments, NOWAIT);
+            execute(command, arguments, seconds(timeout));
         } catch (QuantixException e) {
-            // NOWAIT ends the wait for a reply at once, which libvirt reports as an agent that did not answer
-            if (e.code() != ErrorCode.BACKEND_UNAVAILABLE || !(e.getCause() instanceof LibvirtException)) {
+            if (e.code() != ErrorCode.BACKEND_UNAVAILABLE) {
                 throw e;
             }
         }
+    }
+
+    /** libvirt counts in whole seconds; never 0, which would mean "do not wait". */
+    private static int seconds(Duration timeout) {
+        return (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
     }
 
     private String execute(String command, ObjectNode arguments, int seconds) {

@@ -16,6 +16,7 @@ import io.quantix.agent.GuestAddress;
 import io.quantix.agent.GuestAgent;
 import io.quantix.agent.GuestFile;
 import io.quantix.agent.GuestInterface;
+import io.quantix.agent.ShutdownMode;
 import io.quantix.api.AttachedDisk;
 import io.quantix.api.AttachedNic;
 import io.quantix.api.DirectBoot;
@@ -26,6 +27,7 @@ import io.quantix.api.ErrorCode;
 import io.quantix.api.NicBinding;
 import io.quantix.api.NicModel;
 import io.quantix.api.PowerAction;
+import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
 import io.quantix.api.Vm;
@@ -45,8 +47,11 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +62,7 @@ import org.slf4j.LoggerFactory;
  * channel, where the guest runs a second qemu-ga as a stand-in for the Quantix agent.
  */
 @Tag("libvirtd")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QgaGuestIT {
     private static final Logger LOG = LoggerFactory.getLogger(QgaGuestIT.class);
     private static final String NAME = "qx-it-qga";
@@ -96,7 +102,8 @@ class QgaGuestIT {
         backend.power(NAME, PowerAction.START);
         await("the guest's " + UP + " marker", BOOT, () -> RealLibvirt.console(vm).contains(UP));
         agents = new GuestAgentsComponent();
-        agents.activate("qemu:///system", Duration.ofSeconds(10));
+        // generous: a TCG guest on a busy host answers slowly
+        agents.activate("qemu:///system", Duration.ofSeconds(30));
         agent = agents.qemuAgent(vm.id());
         await("qemu-ga answering guest-ping through libvirt", BOOT, () -> answers(agent));
         LOG.info("guest booted and its agent answered in {} ms", (System.nanoTime() - start) / 1_000_000);
@@ -259,6 +266,27 @@ class QgaGuestIT {
             agent.ping();
         }
         LOG.info("guest-ping through libvirt: {} us a call (TCG guest)", (System.nanoTime() - start) / 1000 / 20);
+    }
+
+    @Test
+    void aPasswordTheGuestCannotSetIsAnErrorThatNeverShowsIt() {
+        // the tiny guest's busybox has no chpasswd, which qemu-ga runs: the guest refuses, as a minimal image would
+        QuantixException e = assertThrows(QuantixException.class,
+                () -> agent.setUserPassword("root", "Tr0ub4dor&3".toCharArray()));
+        assertEquals(ErrorCode.BACKEND_ERROR, e.code(), e.toString());
+        assertFalse(e.toString().contains("Tr0ub4dor"), e.toString());
+        agent.ping();
+    }
+
+    /** Last: the guest is gone after it. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void shutdownThroughTheAgentPowersTheGuestOff() throws Exception {
+        agent.shutdown(ShutdownMode.POWERDOWN);
+        await(NAME + " STOPPED after guest-shutdown", BOOT,
+                () -> backend.find(NAME).orElseThrow().state() == PowerState.STOPPED);
+        QuantixException e = assertThrows(QuantixException.class, agent::ping);
+        assertEquals(ErrorCode.BACKEND_UNAVAILABLE, e.code(), "a stopped VM's agent: " + e);
     }
 
     private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
