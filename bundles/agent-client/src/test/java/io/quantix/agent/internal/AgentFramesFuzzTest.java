@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -88,7 +89,11 @@ class AgentFramesFuzzTest {
         List<byte[]> rest = payloads.subList(1, payloads.size());
         List<byte[]> parts = new ArrayList<>(List.of(cutFirst));
         rest.forEach(p -> parts.add(AgentFrames.encode(p)));
-        assertEquals(hex(rest), hex(decode(concat(parts), List.of())));
+        byte[] stream = concat(parts);
+        // unless the bytes that follow happen to be the cut-off tail (found by this property: a CRC's last byte
+        // equal to the next magic's first): then the first frame is whole, and the stream says so
+        Assume.that(stream.length < first.length || !Arrays.equals(first, Arrays.copyOf(stream, first.length)));
+        assertEquals(hex(rest), hex(decode(stream, List.of())));
     }
 
     @Property
