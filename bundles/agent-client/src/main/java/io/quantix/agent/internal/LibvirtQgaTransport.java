@@ -82,6 +82,8 @@ final class LibvirtQgaTransport implements QgaTransport {
         }
         return switch (number) {
             case VIR_ERR_NO_DOMAIN -> new QuantixException(ErrorCode.NOT_FOUND, "VM '" + vmId + "' does not exist", e);
+            case VIR_ERR_NO_SUPPORT -> new QuantixException(ErrorCode.UNSUPPORTED, "libvirt's driver for VM " + vmId
+                    + " has no guest agent channel", e);
             case VIR_ERR_AGENT_UNRESPONSIVE, VIR_ERR_AGENT_UNSYNCED, VIR_ERR_OPERATION_TIMEOUT, VIR_ERR_OPERATION_INVALID ->
                     new QuantixException(ErrorCode.BACKEND_UNAVAILABLE, "the guest agent of VM " + vmId
                             + " did not answer " + command + ": " + message, e);

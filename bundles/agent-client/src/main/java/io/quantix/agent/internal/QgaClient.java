@@ -41,8 +41,11 @@ import org.slf4j.LoggerFactory;
  * is a BACKEND_ERROR. Logs name commands, never their arguments.
  */
 final class QgaClient implements GuestAgent {
-    /** Chunk of a file transfer: 512 KiB is 683 KiB of base64, well inside a reply line. */
-    static final int CHUNK = 512 * 1024;
+    /**
+     * Chunk of a file transfer: 64 KiB (87 KiB of base64 in one message). A 256 KiB write in one message once came
+     * out of a loaded TCG guest's qemu-ga as "JSON parse error" (QgaGuestIT); smaller messages keep each exchange short.
+     */
+    static final int CHUNK = 64 * 1024;
     /** The largest file push and pull accept. */
     static final long MAX_FILE = 256L * 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(QgaClient.class);
