@@ -13,7 +13,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 # ovmf: UEFI guests (with and without Secure Boot); dosfstools and mtools: the EFI system partition of the UEFI test.
 PACKAGES="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils busybox-static genisoimage ovmf dosfstools mtools"
 # The virtio modules the guest loads, in dependency order (each after what it needs); virtio_blk only on request.
-MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_console evdev button virtio_blk"
+# The rest only the agent-client IT's guest loads: a virtio NIC, and ext4 for a data disk it freezes.
+MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_console evdev button virtio_blk
+ failover net_failover virtio_net crc16 mbcache jbd2 crc32c_generic ext4"
 
 log() { echo "libvirt-env: $*" >&2; }
 

@@ -60,6 +60,16 @@ public final class RealLibvirt {
         }
     }
 
+    /** The host end of a running VM's virtio-serial channel to qemu-guest-agent (org.qemu.guest_agent.0). */
+    public static Path guestAgentSocket(Vm vm) {
+        return DomainXml.guestAgentSocket(Path.of(System.getProperty("quantix.data.dir")).resolve("run"), vm.id());
+    }
+
+    /** The host end of a running VM's Quantix agent channel (org.quantix.agent.0). */
+    public static Path agentSocket(Vm vm) {
+        return DomainXml.agentSocket(Path.of(System.getProperty("quantix.data.dir")).resolve("run"), vm.id());
+    }
+
     /** Closes the backend and removes the node data directory {@link #open} made. */
     public static void close(LibvirtBackend backend) throws IOException {
         backend.close();

@@ -1,0 +1,4 @@
+package io.quantix.agent;
+
+/** Whether the guest's filesystems are frozen (guest-fsfreeze-status). */
+public enum FreezeStatus { THAWED, FROZEN }
