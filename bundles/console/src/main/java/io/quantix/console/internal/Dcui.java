@@ -42,6 +42,9 @@ final class Dcui implements Runnable {
     /** The source of the menus' logins: throttled like an address (5 failures lock the menus), in the audit log. */
     static final String SOURCE = "local-console";
     static final long REFRESH_MILLIS = 5000;
+    /** The host services F5 restarts on Quantix-OS, after the node's own bundles. */
+    static final List<String> HOST_SERVICES = List.of("libvirtd", "openvswitch-switch");
+    private static final long RESTART_SECONDS = 60;
     private static final Logger LOG = LoggerFactory.getLogger(Dcui.class);
 
     private final Tty tty;
@@ -300,11 +303,36 @@ final class Dcui implements Runnable {
                 }
             }
         }
+        if (quantixOs) {
+            for (String unit : HOST_SERVICES) {
+                done.add(unit + ": " + restartUnit(unit));
+            }
+        }
         audit.record("CONSOLE_RESTART_SERVICES", user, SOURCE, String.join(", ", done));
-        done.add("");
-        done.add(quantixOs ? "libvirtd and OVS are restarted by Quantix-OS's service manager."
-                : "libvirtd and OVS are not this node's to restart here (not Quantix-OS).");
+        if (!quantixOs) {
+            done.add("");
+            done.add("libvirtd and OVS are not this node's to restart here (not Quantix-OS).");
+        }
         message("Restart services (F5)", done);
+    }
+
+    /** What systemd says of one host service's restart: "restarted", or its exit code and first words. */
+    private static String restartUnit(String unit) {
+        try {
+            Process p = new ProcessBuilder("systemctl", "restart", unit).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (!p.waitFor(RESTART_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "not restarted within " + RESTART_SECONDS + " s";
+            }
+            return p.exitValue() == 0 ? "restarted" : "failed (exit " + p.exitValue() + "): " + out.lines().findFirst()
+                    .orElse("");
+        } catch (IOException e) {
+            return "cannot run systemctl: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
     }
 
     private void power(String user) {
