@@ -47,11 +47,9 @@ import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +60,6 @@ import org.slf4j.LoggerFactory;
  * channel, where the guest runs a second qemu-ga as a stand-in for the Quantix agent.
  */
 @Tag("libvirtd")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QgaGuestIT {
     private static final Logger LOG = LoggerFactory.getLogger(QgaGuestIT.class);
     private static final String NAME = "qx-it-qga";
@@ -107,6 +104,15 @@ class QgaGuestIT {
         agent = agents.qemuAgent(vm.id());
         await("qemu-ga answering guest-ping through libvirt", BOOT, () -> answers(agent));
         LOG.info("guest booted and its agent answered in {} ms", (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Every test starts from a running guest whose agent answers, whatever an earlier test (a shutdown) left. */
+    @BeforeEach
+    void guestRunning() throws Exception {
+        if (backend.find(NAME).orElseThrow().state() != PowerState.RUNNING) {
+            backend.power(NAME, PowerAction.START);
+        }
+        await("qemu-ga answering guest-ping through libvirt", BOOT, () -> answers(agent));
     }
 
     private static boolean answers(GuestAgent a) {
@@ -278,9 +284,8 @@ class QgaGuestIT {
         agent.ping();
     }
 
-    /** Last: the guest is gone after it. */
+    /** The guest is off after it; {@link #guestRunning} starts it again for any test that follows. */
     @Test
-    @Order(Integer.MAX_VALUE)
     void shutdownThroughTheAgentPowersTheGuestOff() throws Exception {
         agent.shutdown(ShutdownMode.POWERDOWN);
         await(NAME + " STOPPED after guest-shutdown", BOOT,
