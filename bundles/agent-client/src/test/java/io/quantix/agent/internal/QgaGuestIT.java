@@ -44,7 +44,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -97,12 +96,12 @@ class QgaGuestIT {
         vm = backend.define(UUID.randomUUID().toString(), spec, disks, nics);
         long start = System.nanoTime();
         backend.power(NAME, PowerAction.START);
-        await("the guest's " + UP + " marker", BOOT, () -> RealLibvirt.console(vm).contains(UP));
+        RealLibvirt.await("the guest's " + UP + " marker", BOOT, vm, () -> RealLibvirt.console(vm).contains(UP));
         agents = new GuestAgentsComponent();
         // generous: a TCG guest on a busy host answers slowly
         agents.activate("qemu:///system", Duration.ofSeconds(30));
         agent = agents.qemuAgent(vm.id());
-        await("qemu-ga answering guest-ping through libvirt", BOOT, () -> answers(agent));
+        RealLibvirt.await("qemu-ga answering guest-ping through libvirt", BOOT, vm, () -> answers(agent));
         LOG.info("guest booted and its agent answered in {} ms", (System.nanoTime() - start) / 1_000_000);
     }
 
@@ -112,7 +111,7 @@ class QgaGuestIT {
         if (backend.find(NAME).orElseThrow().state() != PowerState.RUNNING) {
             backend.power(NAME, PowerAction.START);
         }
-        await("qemu-ga answering guest-ping through libvirt", BOOT, () -> answers(agent));
+        RealLibvirt.await("qemu-ga answering guest-ping through libvirt", BOOT, vm, () -> answers(agent));
     }
 
     private static boolean answers(GuestAgent a) {
@@ -288,22 +287,12 @@ class QgaGuestIT {
     @Test
     void shutdownThroughTheAgentPowersTheGuestOff() throws Exception {
         agent.shutdown(ShutdownMode.POWERDOWN);
-        await(NAME + " STOPPED after guest-shutdown", BOOT,
+        RealLibvirt.await(NAME + " STOPPED after guest-shutdown", BOOT, vm,
                 () -> backend.find(NAME).orElseThrow().state() == PowerState.STOPPED);
         QuantixException e = assertThrows(QuantixException.class, agent::ping);
         assertEquals(ErrorCode.BACKEND_UNAVAILABLE, e.code(), "a stopped VM's agent: " + e);
     }
 
-    private static void await(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what + "; console:\n"
-                        + RealLibvirt.console(vm));
-            }
-            Thread.sleep(200);
-        }
-    }
 
     private static void run(String... command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -82,8 +82,9 @@ final class SshSwitch {
         if (!running()) {
             return "off";
         }
-        int sessions = sessions(port.getAsInt());
-        return "on, port " + port.getAsInt() + ", " + sessions + (sessions == 1 ? " session" : " sessions");
+        int listening = port.getAsInt();
+        int sessions = sessions(listening);
+        return "on, port " + listening + ", " + sessions + (sessions == 1 ? " session" : " sessions");
     }
 
     /** Established TCP connections to the SSH port, from the kernel's tables: the active SSH sessions. */

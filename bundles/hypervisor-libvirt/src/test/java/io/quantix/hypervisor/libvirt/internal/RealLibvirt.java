@@ -61,6 +61,12 @@ public final class RealLibvirt {
     }
 
     /** The host end of a running VM's virtio-serial channel to qemu-guest-agent (org.qemu.guest_agent.0). */
+    /** {@link Libvirtd#await}: a bounded wait that fails with the guest's console output. */
+    public static void await(String what, java.time.Duration limit, Vm vm, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        Libvirtd.await(what, limit, vm, condition);
+    }
+
     public static Path guestAgentSocket(Vm vm) {
         return DomainXml.guestAgentSocket(Path.of(System.getProperty("quantix.data.dir")).resolve("run"), vm.id());
     }

@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -190,7 +189,7 @@ class NfsStorageBackendIT {
             Vm vm = libvirt.define(UUID.randomUUID().toString(), spec,
                     List.of(new AttachedDisk(disk.ref(), disk.source(), disk.format(), DiskBus.VIRTIO)), List.of());
             libvirt.power(GUEST, PowerAction.START);
-            await("the guest sees its NFS disk", Duration.ofSeconds(90), vm,
+            RealLibvirt.await("the guest sees its NFS disk", Duration.ofSeconds(90), vm,
                     () -> RealLibvirt.partitions(vm).contains("vda"));
             assertEquals(List.of(disk.ref()), libvirt.find(GUEST).orElseThrow().disks().stream()
                     .map(AttachedDisk::volume).toList());
@@ -235,16 +234,6 @@ class NfsStorageBackendIT {
         return backend.volumes(pool).stream().map(Volume::name).toList();
     }
 
-    private static void await(String what, Duration limit, Vm vm, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + limit.toSeconds() + " s: " + what + "; console:\n"
-                        + RealLibvirt.console(vm));
-            }
-            Thread.sleep(200);
-        }
-    }
 
     private static String format(Path image) {
         String json = HostCommand.run(List.of("qemu-img", "info", "--output=json", image.toString()));
