@@ -1,5 +1,8 @@
 package io.quantix.api.cluster;
 
+import io.quantix.api.ErrorCode;
+import io.quantix.api.QuantixException;
+
 /**
  * This node's view of, and part in, its cluster. Every method fails with a {@link io.quantix.api.QuantixException}
  * whose code says why, and a refused call changes nothing on this node or on the cluster:
@@ -16,6 +19,15 @@ package io.quantix.api.cluster;
 public interface ClusterService {
     /** The TCP port a member accepts joins on unless configured otherwise. */
     int DEFAULT_JOIN_PORT = 9444;
+
+    /**
+     * The refusal of every cluster call on a node without the {@code quantix-cluster} feature (it is not booted on a
+     * standalone node), the same from the shell, REST and gRPC.
+     */
+    static QuantixException notInstalled() {
+        return new QuantixException(ErrorCode.BACKEND_UNAVAILABLE,
+                "the cluster feature is not installed on this node: feature:install quantix-cluster");
+    }
 
     /**
      * Makes this node a one-member cluster called {@code name}: starts its ZooKeeper (or uses the configured

@@ -554,8 +554,7 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
     }
 
     private ClusterService cluster() {
-        return cluster.get().orElseThrow(() -> new QuantixException(ErrorCode.BACKEND_UNAVAILABLE,
-                "the cluster feature is not installed on this node: feature:install quantix-cluster"));
+        return cluster.get().orElseThrow(ClusterService::notInstalled);
     }
 
     /** The client's own bound; 0 (unset) for none. The node's upload limit caps it either way (in the core). */

@@ -1,6 +1,5 @@
 package io.quantix.rest.internal;
 
-import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import io.quantix.api.cluster.ClusterService;
 import io.quantix.api.cluster.ClusterStatus;
@@ -56,7 +55,6 @@ final class ClusterResource {
     }
 
     private ClusterService service() {
-        return cluster.get().orElseThrow(() -> new QuantixException(ErrorCode.BACKEND_UNAVAILABLE,
-                "the cluster feature is not installed on this node: feature:install quantix-cluster"));
+        return cluster.get().orElseThrow(ClusterService::notInstalled);
     }
 }

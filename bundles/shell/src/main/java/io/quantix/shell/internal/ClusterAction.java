@@ -1,7 +1,5 @@
 package io.quantix.shell.internal;
 
-import io.quantix.api.ErrorCode;
-import io.quantix.api.QuantixException;
 import io.quantix.api.cluster.ClusterService;
 import io.quantix.api.cluster.JoinToken;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -16,14 +14,9 @@ abstract class ClusterAction extends QxAction {
 
     ClusterService cluster() {
         if (cluster == null) {
-            throw notInstalled();
+            throw ClusterService.notInstalled();
         }
         return cluster;
-    }
-
-    static QuantixException notInstalled() {
-        return new QuantixException(ErrorCode.BACKEND_UNAVAILABLE,
-                "the cluster feature is not installed on this node: feature:install quantix-cluster");
     }
 
     /** The token on a line of its own, so it can be copied; it is shown here only, never logged. */
