@@ -120,6 +120,14 @@ try {
   await page.click('button[aria-label="Start e2e-web1"]');
   await until('the badge to show RUNNING', async () => (await row.locator('[data-testid=state-badge]').textContent()) === 'RUNNING');
   check(await page.evaluate(() => window.__noReload === true), 'START turned the badge RUNNING without a reload');
+  // the console of a running VM: the simulated node has none, and the page says so with the API's own error
+  await page.click('button[aria-label="Console e2e-web1"]');
+  const consoleToast = page.locator('[data-sonner-toast]:has-text("UNSUPPORTED")');
+  await consoleToast.waitFor({ timeout: WAIT_MS });
+  await until('the console dialog to show disconnected', async () => (await page.locator('[data-testid=console-status]').textContent()) === 'disconnected');
+  check(/CONSOLE/.test((await consoleToast.textContent()) ?? ''), `the console of a VM on the simulated node shows the API's refusal ("${await consoleToast.textContent()}")`);
+  await page.screenshot({ path: join(shots, '04a-console-unsupported.png') });
+  await page.click('button[aria-label="Close console"]');
   // a change made elsewhere (the API, as another client) reaches the page only through the event stream
   const paused = await api('/vms/e2e-web1/power', { method: 'POST', headers: { ...bearer, 'Content-Type': 'application/json' }, body: JSON.stringify({ action: 'PAUSE' }) });
   check(paused.ok, `the API paused the VM (HTTP ${paused.status}${paused.ok ? '' : `: ${await paused.text()}`})`);

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Play, Square, Power, RotateCw, Pause, PlayCircle, Plus, ArrowUpDown, Search } from 'lucide-react';
+import { Play, Square, Power, RotateCw, Pause, PlayCircle, Plus, ArrowUpDown, Search, MonitorPlay } from 'lucide-react';
 import { toast } from 'sonner';
 import { client } from '../api';
 import { actionsFor, DESTRUCTIVE, formatBytes, viewVms, type SortKey } from '../format';
@@ -8,6 +8,7 @@ import { useVms } from '../queries';
 import type { PowerAction, Vm, VmState } from '../types';
 import { Button, Card, Modal, StateBadge, inputClass, showError } from '../ui';
 import { CreateVmWizard } from './CreateVmWizard';
+import { VmConsole } from './VmConsole';
 
 const ACTION: Record<PowerAction, { label: string; icon: React.ReactNode }> = {
   START: { label: 'Start', icon: <Play size={14} /> },
@@ -28,6 +29,7 @@ export function Vms() {
   const [ascending, setAscending] = useState(true);
   const [confirm, setConfirm] = useState<{ vm: Vm; action: PowerAction } | null>(null);
   const [creating, setCreating] = useState(false);
+  const [consoleVm, setConsoleVm] = useState<string | null>(null);
   const power = useMutation({
     mutationFn: ({ vm, action }: { vm: Vm; action: PowerAction }) =>
       client.request<Vm>('POST', `/vms/${encodeURIComponent(vm.spec.name)}/power`, { action }),
@@ -75,6 +77,9 @@ export function Vms() {
                 <td className="px-3 py-2">{formatBytes(vm.spec.memoryMiB * 1024 * 1024)}</td>
                 <td className="px-3 py-2 text-muted">{vm.spec.disks.length} / {vm.spec.nics.length}</td>
                 <td className="px-3 py-2"><div className="flex justify-end gap-1">
+                  {(vm.state === 'RUNNING' || vm.state === 'PAUSED') && (
+                    <Button title="Console" aria-label={`Console ${vm.spec.name}`} onClick={() => setConsoleVm(vm.spec.name)}><MonitorPlay size={14} /><span className="hidden xl:inline">Console</span></Button>
+                  )}
                   {actionsFor(vm.state).map((a) => (
                     <Button key={a} title={ACTION[a].label} aria-label={`${ACTION[a].label} ${vm.spec.name}`} tone={DESTRUCTIVE.has(a) ? 'danger' : 'plain'} disabled={power.isPending} onClick={() => act(vm, a)}>{ACTION[a].icon}<span className="hidden xl:inline">{ACTION[a].label}</span></Button>
                   ))}
@@ -95,6 +100,7 @@ export function Vms() {
         </Modal>
       )}
       {creating && <CreateVmWizard onClose={() => setCreating(false)} />}
+      {consoleVm && <VmConsole vm={consoleVm} onClose={() => setConsoleVm(null)} />}
     </Card>
   );
 }

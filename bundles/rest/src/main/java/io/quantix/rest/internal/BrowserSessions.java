@@ -1,6 +1,5 @@
 package io.quantix.rest.internal;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.quantix.api.ErrorCode;
 import io.quantix.security.Token;
 import java.nio.charset.StandardCharsets;
@@ -53,12 +52,13 @@ final class BrowserSessions {
     }
 
     /** The session token of the request's {@value #COOKIE} cookie, if it has one. */
-    static Optional<String> cookieToken(HttpExchange exchange) {
-        List<String> headers = exchange.getRequestHeaders().get("Cookie");
-        if (headers == null) {
-            return Optional.empty();
-        }
-        for (String header : headers) {
+    static Optional<String> cookieToken(Exchange exchange) {
+        return cookieToken(exchange.headers("Cookie"));
+    }
+
+    /** The session token among {@code Cookie} header values, if there is one. */
+    static Optional<String> cookieToken(List<String> cookieHeaders) {
+        for (String header : cookieHeaders) {
             for (String pair : header.split(";")) {
                 String trimmed = pair.strip();
                 if (trimmed.startsWith(COOKIE + "=") && trimmed.length() > COOKIE.length() + 1) {
@@ -70,11 +70,11 @@ final class BrowserSessions {
     }
 
     /** Refuses a write made with the cookie unless it carries the session's CSRF token. */
-    void checkCsrf(HttpExchange exchange, String sessionToken) {
-        if (SAFE_METHODS.contains(exchange.getRequestMethod())) {
+    void checkCsrf(Exchange exchange, String sessionToken) {
+        if (SAFE_METHODS.contains(exchange.method())) {
             return;
         }
-        String sent = exchange.getRequestHeaders().getFirst(CSRF_HEADER);
+        String sent = exchange.header(CSRF_HEADER);
         if (sent == null || !MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8),
                 csrfToken(sessionToken).getBytes(StandardCharsets.UTF_8))) {
             throw new HttpError(403, ErrorCode.PERMISSION_DENIED, "a write with the session cookie needs the session's"

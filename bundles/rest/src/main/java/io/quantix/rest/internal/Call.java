@@ -1,6 +1,5 @@
 package io.quantix.rest.internal;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
@@ -16,7 +15,7 @@ import java.util.Optional;
  * client's address and a size-limited body.
  */
 final class Call {
-    private final HttpExchange exchange;
+    private final Exchange exchange;
     private final Map<String, String> pathParams;
     private final Map<String, String> query;
     private final Optional<Session> session;
@@ -24,7 +23,7 @@ final class Call {
     private final int maxBodyBytes;
     private byte[] body;
 
-    Call(HttpExchange exchange, Map<String, String> pathParams, Map<String, String> query,
+    Call(Exchange exchange, Map<String, String> pathParams, Map<String, String> query,
             Optional<Session> session, Optional<String> token, int maxBodyBytes) {
         this.exchange = exchange;
         this.pathParams = Map.copyOf(pathParams);
@@ -34,7 +33,7 @@ final class Call {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    HttpExchange exchange() {
+    Exchange exchange() {
         return exchange;
     }
 
@@ -66,7 +65,7 @@ final class Call {
     }
 
     Optional<String> header(String name) {
-        return Optional.ofNullable(exchange.getRequestHeaders().getFirst(name));
+        return Optional.ofNullable(exchange.header(name));
     }
 
     Session session() {
@@ -84,7 +83,7 @@ final class Call {
 
     /** The client's address as the connection saw it: first-boot setup trusts loopback. */
     InetAddress clientInetAddress() {
-        return exchange.getRemoteAddress().getAddress();
+        return exchange.remoteAddress();
     }
 
     /**
@@ -92,7 +91,7 @@ final class Call {
      * own size limit and leaves nothing behind if the stream breaks.
      */
     InputStream stream() {
-        return exchange.getRequestBody();
+        return exchange.requestBody();
     }
 
     <T> T body(Class<T> type) {
@@ -105,8 +104,8 @@ final class Call {
      */
     byte[] bodyBytes() {
         if (body == null) {
-            String length = exchange.getRequestHeaders().getFirst("Content-Length");
-            try (InputStream in = exchange.getRequestBody()) {
+            String length = exchange.header("Content-Length");
+            try (InputStream in = exchange.requestBody()) {
                 if (length != null && (!length.matches("\\d{1,18}") || Long.parseLong(length) > maxBodyBytes)) {
                     throw tooLarge(in);
                 }
@@ -130,8 +129,6 @@ final class Call {
      * would see its connection reset instead of the 413. Beyond the bound, the reset is what it gets.
      */
     private HttpError tooLarge(InputStream in) throws IOException {
-        // read(), not skip(): the JDK server's body stream inherits skip() from FilterInputStream, which skips on
-        // the raw connection past the end of the body and then waits for bytes that never come
         byte[] sink = new byte[8192];
         long bound = 16L * maxBodyBytes;
         for (long dropped = 0; dropped < bound;) {

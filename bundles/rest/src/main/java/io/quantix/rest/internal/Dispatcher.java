@@ -1,7 +1,5 @@
 package io.quantix.rest.internal;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import io.quantix.api.service.MetricsService;
@@ -9,7 +7,6 @@ import io.quantix.security.AdminAccount;
 import io.quantix.security.Authenticator;
 import io.quantix.security.Session;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * CSRF token, {@link BrowserSessions}) and turns any failure into the
  * JSON error body. Nothing else in the bundle writes an error answer.
  */
-final class Dispatcher implements HttpHandler {
+final class Dispatcher implements HttpsEndpoint.ExchangeHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     private static final String BEARER = "Bearer ";
 
@@ -53,7 +50,7 @@ final class Dispatcher implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange exchange) {
+    public void handle(Exchange exchange) {
         long start = System.nanoTime();
         // the route template, not the path: the latency histogram's labels stay few whatever clients send
         String[] matched = {"(no route)"};
@@ -61,7 +58,7 @@ final class Dispatcher implements HttpHandler {
         try {
             reply = dispatch(exchange, matched);
         } catch (Exception | Error e) {
-            reply = error(e, exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
+            reply = error(e, exchange.method(), exchange.rawPath());
         }
         try {
             if (reply != Reply.ALREADY_SENT) {
@@ -69,8 +66,6 @@ final class Dispatcher implements HttpHandler {
             }
         } catch (IOException e) {
             LOG.debug("client went away before the answer was sent: {}", e.toString());
-        } finally {
-            exchange.close();
         }
         if (reply != Reply.ALREADY_SENT) {
             int status = reply.status();
@@ -79,9 +74,9 @@ final class Dispatcher implements HttpHandler {
         }
     }
 
-    private Reply dispatch(HttpExchange exchange, String[] matched) throws IOException {
-        String method = exchange.getRequestMethod();
-        String rawPath = exchange.getRequestURI().getRawPath();
+    private Reply dispatch(Exchange exchange, String[] matched) throws IOException {
+        String method = exchange.method();
+        String rawPath = exchange.rawPath();
         boolean underBase = rawPath.startsWith(RestServer.BASE + "/");
         String relative = underBase ? rawPath.substring(RestServer.BASE.length()) : rawPath;
         List<String> segments = new ArrayList<>();
@@ -108,11 +103,11 @@ final class Dispatcher implements HttpHandler {
                 token = Optional.of(sessionToken(exchange));
                 session = Optional.of(authenticator.verify(token.get()).orElseThrow(() -> new QuantixException(
                         ErrorCode.UNAUTHENTICATED, "the token is unknown, expired or revoked: log in again")));
-                if (exchange.getRequestHeaders().getFirst("Authorization") == null) {
+                if (exchange.header("Authorization") == null) {
                     browser.checkCsrf(exchange, token.get());
                 }
             }
-            Call call = new Call(exchange, params.get(), query(exchange.getRequestURI().getRawQuery()), session, token,
+            Call call = new Call(exchange, params.get(), query(exchange.rawQuery()), session, token,
                     maxBodyBytes);
             return route.handler().handle(call);
         }
@@ -120,17 +115,17 @@ final class Dispatcher implements HttpHandler {
             throw HttpError.noRoute(method, rawPath);
         }
         String allow = String.join(", ", allowed);
-        exchange.getResponseHeaders().set("Allow", allow);
+        exchange.setHeader("Allow", allow);
         throw new HttpError(405, ErrorCode.INVALID_ARGUMENT, "method " + method + " is not allowed here; use " + allow);
     }
 
     /** The bearer token, or else the web console's session cookie (whose writes then need the CSRF token). */
-    private String sessionToken(HttpExchange exchange) {
+    private String sessionToken(Exchange exchange) {
         if (!admin.setupComplete()) {
             throw new QuantixException(ErrorCode.UNAUTHENTICATED,
                     "this node has no admin account yet: create it with POST " + RestServer.BASE + "/setup");
         }
-        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        String header = exchange.header("Authorization");
         if (header == null) {
             Optional<String> cookie = BrowserSessions.cookieToken(exchange);
             if (cookie.isPresent()) {
@@ -194,21 +189,13 @@ final class Dispatcher implements HttpHandler {
         return status == 401 ? reply.withHeader("WWW-Authenticate", "Bearer") : reply;
     }
 
-    private static void send(HttpExchange exchange, Reply reply) throws IOException {
-        var headers = exchange.getResponseHeaders();
-        reply.headers().forEach(headers::set);
-        headers.set("Cache-Control", "no-store");
-        headers.set("X-Content-Type-Options", "nosniff");
-        if (reply.json() == null) {
-            exchange.sendResponseHeaders(reply.status(), -1);
-            return;
+    static void send(Exchange exchange, Reply reply) throws IOException {
+        reply.headers().forEach(exchange::setHeader);
+        exchange.setHeader("Cache-Control", "no-store");
+        exchange.setHeader("X-Content-Type-Options", "nosniff");
+        if (reply.json() != null && !reply.headers().containsKey("Content-Type")) {
+            exchange.setHeader("Content-Type", "application/json; charset=utf-8");
         }
-        if (!reply.headers().containsKey("Content-Type")) {
-            headers.set("Content-Type", "application/json; charset=utf-8");
-        }
-        exchange.sendResponseHeaders(reply.status(), reply.json().length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(reply.json());
-        }
+        exchange.send(reply.status(), reply.json());
     }
 }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /events}: Server-Sent Events, one {@code event: <topic>} / {@code data: <QuantixEvent JSON>} per
- * EventAdmin event under {@code io/quantix/*}. SSE rather than WebSocket because the JDK server speaks it with
- * no extra code and every HTTP client can read it.
+ * EventAdmin event under {@code io/quantix/*}. SSE rather than WebSocket because every HTTP client can read it
+ * (curl, a browser's EventSource) with no extra protocol.
  *
  * <p>Each stream holds one server thread, so their number is capped. A client too slow to keep up is
  * disconnected rather than buffered without bound. One whose token is revoked (logout, revoke-all, password
@@ -97,11 +97,10 @@ final class EventStream implements EventHandler {
         String token = call.token().orElseThrow();
         Authenticator.Subscription revocation = authenticator.onRevoked(token, () -> end(queue));
         var exchange = call.exchange();
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        exchange.setHeader("Content-Type", "text/event-stream; charset=utf-8");
+        exchange.setHeader("Cache-Control", "no-store");
         try {
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
+            OutputStream out = exchange.stream(200);
             send(out, ": connected\n\n");
             while (!closed) {
                 String frame = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,11 +1,8 @@
 package io.quantix.rest.internal;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.net.URLDecoder;
@@ -32,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * console is picked up at once. A path with no file extension that is not a file is a client-side route and
  * gets index.html. Text files are gzipped once, in memory, for clients that accept it.
  */
-final class StaticSite implements HttpHandler {
+final class StaticSite implements HttpsEndpoint.ExchangeHandler {
     static final String HEADER = "Quantix-Web-Root";
     /**
      * Only the node's own origin, no inline script, no frames, no plugins: the console's scripts are files, and the
@@ -121,53 +118,50 @@ final class StaticSite implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            var headers = exchange.getResponseHeaders();
-            headers.set("X-Content-Type-Options", "nosniff");
-            headers.set("Referrer-Policy", "no-referrer");
-            headers.set("Strict-Transport-Security", "max-age=31536000");
-            String method = exchange.getRequestMethod();
-            if (!method.equals("GET") && !method.equals("HEAD")) {
-                headers.set("Allow", "GET, HEAD");
-                plain(exchange, 405, "only GET and HEAD are served here");
-                return;
-            }
-            Optional<String> path = relative(exchange.getRequestURI().getRawPath());
-            Source current = source;
-            if (path.isEmpty() || current == null) {
-                plain(exchange, 404, current == null ? "no web console is installed on this node" : "not found");
-                return;
-            }
-            String file = path.get();
-            Optional<byte[]> body = current.read(file);
-            if (body.isEmpty() && !file.substring(file.lastIndexOf('/') + 1).contains(".")) {
-                file = "index.html";
-                body = current.read(file);
-            }
-            if (body.isEmpty()) {
-                plain(exchange, 404, "not found");
-                return;
-            }
-            String extension = file.substring(file.lastIndexOf('.') + 1);
-            String type = TYPES.getOrDefault(extension, "application/octet-stream");
-            headers.set("Content-Type", type);
-            headers.set("Cache-Control", file.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache");
-            headers.set("Content-Security-Policy", CSP);
-            headers.set("X-Frame-Options", "DENY");
-            byte[] bytes = body.get();
-            boolean text = type.startsWith("text/") || type.equals("application/json") || type.equals("image/svg+xml");
-            if (text) {
-                headers.set("Vary", "Accept-Encoding");
-                String accept = exchange.getRequestHeaders().getFirst("Accept-Encoding");
-                if (accept != null && accept.contains("gzip")) {
-                    byte[] plainBytes = bytes;
-                    bytes = gzipped.computeIfAbsent(file, f -> gzip(plainBytes));
-                    headers.set("Content-Encoding", "gzip");
-                }
-            }
-            send(exchange, 200, bytes);
+    public void handle(Exchange exchange) throws IOException {
+        exchange.setHeader("X-Content-Type-Options", "nosniff");
+        exchange.setHeader("Referrer-Policy", "no-referrer");
+        exchange.setHeader("Strict-Transport-Security", "max-age=31536000");
+        String method = exchange.method();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            exchange.setHeader("Allow", "GET, HEAD");
+            plain(exchange, 405, "only GET and HEAD are served here");
+            return;
         }
+        Optional<String> path = relative(exchange.rawPath());
+        Source current = source;
+        if (path.isEmpty() || current == null) {
+            plain(exchange, 404, current == null ? "no web console is installed on this node" : "not found");
+            return;
+        }
+        String file = path.get();
+        Optional<byte[]> body = current.read(file);
+        if (body.isEmpty() && !file.substring(file.lastIndexOf('/') + 1).contains(".")) {
+            file = "index.html";
+            body = current.read(file);
+        }
+        if (body.isEmpty()) {
+            plain(exchange, 404, "not found");
+            return;
+        }
+        String extension = file.substring(file.lastIndexOf('.') + 1);
+        String type = TYPES.getOrDefault(extension, "application/octet-stream");
+        exchange.setHeader("Content-Type", type);
+        exchange.setHeader("Cache-Control", file.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+        exchange.setHeader("Content-Security-Policy", CSP);
+        exchange.setHeader("X-Frame-Options", "DENY");
+        byte[] bytes = body.get();
+        boolean text = type.startsWith("text/") || type.equals("application/json") || type.equals("image/svg+xml");
+        if (text) {
+            exchange.setHeader("Vary", "Accept-Encoding");
+            String accept = exchange.header("Accept-Encoding");
+            if (accept != null && accept.contains("gzip")) {
+                byte[] plainBytes = bytes;
+                bytes = gzipped.computeIfAbsent(file, f -> gzip(plainBytes));
+                exchange.setHeader("Content-Encoding", "gzip");
+            }
+        }
+        exchange.send(200, bytes);
     }
 
     /** The request path as a file path under the root; empty for one that tries to leave it or is malformed. */
@@ -200,19 +194,9 @@ final class StaticSite implements HttpHandler {
         return out.toByteArray();
     }
 
-    private static void plain(HttpExchange exchange, int status, String message) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        send(exchange, status, message.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange exchange, int status, byte[] bytes) throws IOException {
-        boolean head = exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+    private static void plain(Exchange exchange, int status, String message) throws IOException {
+        exchange.setHeader("Content-Type", "text/plain; charset=utf-8");
+        exchange.setHeader("Cache-Control", "no-store");
+        exchange.send(status, message.getBytes(StandardCharsets.UTF_8));
     }
 }

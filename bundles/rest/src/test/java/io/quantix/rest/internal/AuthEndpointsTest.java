@@ -3,13 +3,11 @@ package io.quantix.rest.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpsServer;
 import io.quantix.api.QuantixEvent;
 import io.quantix.rest.internal.TestTls.Answer;
 import io.quantix.security.internal.AdminService;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.annotation.Annotation;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -19,8 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
@@ -42,49 +38,29 @@ class AuthEndpointsTest {
 
     @TempDir
     Path dir;
-    private HttpsServer server;
-    private ExecutorService executor;
+    private HttpsEndpoint server;
     private EventStream events;
     private InetSocketAddress address;
 
     @BeforeEach
     void start() throws Exception {
-        System.setProperty("quantix.config.dir", dir.resolve("config").toString());
-        System.setProperty("quantix.data.dir", dir.resolve("data").toString());
-        AdminService security = new AdminService(new AdminService.Config() {
-            @Override
-            public int tokenTtlMinutes() {
-                return 720;
-            }
-
-            @Override
-            public int lockoutSeconds() {
-                return 900;
-            }
-
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return AdminService.Config.class;
-            }
-        });
+        AdminService security = TestSecurity.adminService(dir);
         // keep-alives every 30 s: a stream that ends sooner was ended by the revocation, not by a periodic check
         events = new EventStream(security, 2, Duration.ofSeconds(30));
         BrowserSessions browser = new BrowserSessions();
         List<Route> routes = new ArrayList<>(new AuthResource(security, security, browser).routes());
         routes.addAll(events.routes());
-        executor = Executors.newFixedThreadPool(6);
-        server = RestServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TestTls.server(dir),
-                new Dispatcher(routes, security, security, browser, 64 * 1024, java.util.Optional::empty), executor);
-        address = server.getAddress();
+        server = HttpsEndpoint.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), TestTls.server(dir),
+                HttpsEndpoint.Limits.DEFAULT, HttpsEndpoint.serving(
+                        new Dispatcher(routes, security, security, browser, 64 * 1024, java.util.Optional::empty)));
+        address = server.address();
     }
 
     @AfterEach
     void stop() {
         events.close();
-        server.stop(0);
-        executor.shutdownNow();
-        System.clearProperty("quantix.config.dir");
-        System.clearProperty("quantix.data.dir");
+        server.close();
+        TestSecurity.clear();
     }
 
     @Test

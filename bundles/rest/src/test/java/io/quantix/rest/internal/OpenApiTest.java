@@ -37,6 +37,7 @@ class OpenApiTest {
         routes.addAll(new EventStream(null, 1, java.time.Duration.ofSeconds(1)).routes());
         routes.addAll(new MetricsResource(java.util.Optional::empty).routes());
         routes.addAll(new ClusterResource(java.util.Optional::empty).routes());
+        routes.addAll(new ConsoleRelay(null, null, null).routes());
         Set<String> served = new TreeSet<>();
         routes.forEach(r -> served.add(r.method() + " " + r.template()));
         assertEquals(routes.size(), served.size(), "a route is registered twice");

@@ -30,7 +30,7 @@ final class TestTls {
     static SSLContext server(Path dir) throws Exception {
         Path store = dir.resolve("server.p12");
         Process keytool = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-keyalg", "EC", "-alias", "node", "-dname", "CN=localhost", "-validity", "2",
+                "-genkeypair", "-keyalg", "EC", "-alias", "node", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
                 "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", new String(PASSWORD)))
                 .redirectErrorStream(true).start();
         String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -48,8 +48,8 @@ final class TestTls {
         return ssl;
     }
 
-    /** A client that trusts any certificate: the test's own server is the only peer. */
-    static SSLSocket connect(InetSocketAddress server) throws Exception {
+    /** A client context that trusts any certificate: the test's own server is the only peer. */
+    static SSLContext trustingAll() throws Exception {
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, new TrustManager[] {new X509TrustManager() {
             @Override
@@ -65,7 +65,12 @@ final class TestTls {
                 return new X509Certificate[0];
             }
         }}, null);
-        SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.getPort());
+        return ssl;
+    }
+
+    /** A raw TLS connection to the test's server, trusting its certificate. */
+    static SSLSocket connect(InetSocketAddress server) throws Exception {
+        SSLSocket socket = (SSLSocket) trustingAll().getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), server.getPort());
         socket.setSoTimeout(30_000);
         return socket;
     }
