@@ -1,6 +1,8 @@
 // End-to-end test of the web console: a real node from the distribution zip (bin/karaf server, its own data and
 // config directories, free loopback ports, libvirt's test driver on its own file), driven through Debian's
-// Chromium by playwright-core. Usage: node e2e/run.mjs <distribution.zip> [screenshot dir]
+// Chromium by playwright-core. Then the same node restarted on the system libvirtd (QEMU) for the VM console:
+// the tiny test guest of bundles/hypervisor-libvirt prints on its VGA screen, seen through noVNC in the page.
+// Usage: node e2e/run.mjs <distribution.zip> [screenshot dir]
 // Prints one line per check and the measured figures; exits 1 at the first failed check.
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
@@ -26,15 +28,28 @@ writeFileSync(join(node, 'etc/io.quantix.rest.cfg'), `port=${rest}\nhost=127.0.0
 writeFileSync(join(node, 'etc/io.quantix.grpc.cfg'), `port=${grpc}\nhost=127.0.0.1\n`);
 writeFileSync(join(node, 'etc/io.quantix.hypervisor.libvirt.cfg'), `uri = test://${join(work, 'data', 'libvirt-test-node.xml')}\n`);
 const base = `https://127.0.0.1:${rest}`;
-const karaf = spawn(join(node, 'bin/karaf'), ['server'], {
+const startNode = () => spawn(join(node, 'bin/karaf'), ['server'], {
   env: { ...process.env, QUANTIX_DATA_DIR: join(work, 'data'), QUANTIX_CONFIG_DIR: join(work, 'config') },
   stdio: 'ignore', detached: true,
 });
+async function stopNode(karaf) {
+  try { process.kill(-karaf.pid, 'SIGTERM'); } catch { /* gone */ }
+  const end = Date.now() + 30_000;
+  while (Date.now() < end) {
+    try { process.kill(-karaf.pid, 0); } catch { return; }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  try { process.kill(-karaf.pid, 'SIGKILL'); } catch { /* gone */ }
+}
+let karaf = startNode();
 // the node's certificate is its own self-signed one: trust it for this process's API calls only
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
 let browser;
+let page;
 let failed = false;
+/** The page's own errors and warnings: printed when a check fails, to say why. */
+const pageErrors = [];
 function check(condition, what) {
   if (!condition) throw new Error(`FAILED: ${what}`);
   console.log(`ok - ${what}`);
@@ -62,9 +77,12 @@ try {
       '--disable-component-update', '--disable-sync', '--ignore-certificate-errors'],
   });
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1366, height: 800 } });
-  const page = await context.newPage();
+  page = await context.newPage();
   const cspViolations = [];
-  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspViolations.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/.test(m.text())) cspViolations.push(m.text());
+    if (m.type() === 'error' || m.type() === 'warning') pageErrors.push(`${m.type()}: ${m.text()}`);
+  });
 
   // login: a wrong password shows the API's error and nothing else
   await page.goto(base + '/');
@@ -176,14 +194,62 @@ try {
   await page.click('button:has-text("Log out")');
   await page.locator('input[name=password]').waitFor({ timeout: WAIT_MS });
   check(!(await context.cookies()).some((c) => c.name === 'qx_session' && c.value), 'log out drops the session cookie');
+
+  // the VM console on real QEMU: the same node on the system libvirtd, a tiny guest that prints on its screen
+  const guest = resolve('target/tiny-guest');
+  execFileSync('sh', [resolve('../bundles/hypervisor-libvirt/src/test/sh/libvirt-env.sh'), guest], { stdio: 'ignore', timeout: 15 * 60_000 });
+  await stopNode(karaf);
+  writeFileSync(join(node, 'etc/io.quantix.hypervisor.libvirt.cfg'), 'uri = qemu:///system\n');
+  writeFileSync(join(node, 'etc/io.quantix.edge.cfg'), `allowedRoots = ${guest}\n`);
+  karaf = startNode();
+  await until(`the node on qemu:///system answering /health`, async () => (await api('/health')).ok, BOOT_MS);
+  const login = await (await api('/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })).json();
+  const qemu = { Authorization: `Bearer ${login.token}`, 'Content-Type': 'application/json' };
+  await until('the libvirt backend on QEMU', async () => (await (await api('/node', { headers: qemu })).json()).backends.some((b) => b.name === 'libvirt' && !b.simulated), BOOT_MS);
+  const made = await api('/vms', { method: 'POST', headers: qemu, body: JSON.stringify({ name: 'e2e-screen', hypervisor: 'libvirt', vcpus: 1, memoryMiB: 192,
+    directBoot: { kernel: join(guest, 'vmlinuz'), initrd: join(guest, 'initrd.gz'), cmdline: 'console=ttyS0 console=tty0 panic=-1 no_timer_check quantix.screen=ticks' } }) });
+  check(made.status === 201, `a direct-boot QEMU guest was defined (HTTP ${made.status}${made.ok ? '' : `: ${await made.text()}`})`);
+  const started = await api('/vms/e2e-screen/power', { method: 'POST', headers: qemu, body: JSON.stringify({ action: 'START' }) });
+  check(started.ok, `the QEMU guest started (HTTP ${started.status})`);
+  await page.goto(base + '/');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.click('nav >> text=Virtual machines');
+  await page.click('button[aria-label="Console e2e-screen"]');
+  await until('the console to connect', async () => (await page.locator('[data-testid=console-status]').textContent()) === 'connected');
+  // what the browser drew: how many pixels are not black, and a digest of the whole screen
+  const screen = () => page.evaluate(() => {
+    const canvas = document.querySelector('[data-testid=console-screen] canvas');
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let lit = 0, digest = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] + data[i + 1] + data[i + 2] > 60) lit++;
+      digest = (digest * 31 + data[i] + data[i + 1] * 7 + data[i + 2] * 13) | 0;
+    }
+    return { width: canvas.width, height: canvas.height, lit, digest };
+  });
+  let first;
+  await until('the guest\'s screen to show text', async () => { first = await screen(); return first.lit > 200; }, 120_000, 1000);
+  check(first.width > 0 && first.lit > 200, `the console shows the guest's screen (${first.width}x${first.height}, ${first.lit} lit pixels)`);
+  let later;
+  await until('the guest\'s screen to change as it prints', async () => { later = await screen(); return later.digest !== first.digest; }, WAIT_MS, 1000);
+  check(true, `the screen changes as the guest prints (digest ${first.digest} then ${later.digest})`);
+  await page.screenshot({ path: join(shots, '09-vm-console.png') });
+  await page.click('button[aria-label="Close console"]');
+  await api('/vms/e2e-screen/power', { method: 'POST', headers: qemu, body: JSON.stringify({ action: 'FORCE_STOP' }) });
+  const gone = await api('/vms/e2e-screen', { method: 'DELETE', headers: qemu });
+  check(gone.status === 204, `the QEMU guest is deleted (HTTP ${gone.status})`);
 } catch (e) {
   failed = true;
   console.error(e.message ?? e);
+  if (pageErrors.length) console.error(`the page's last errors and warnings:\n  ${pageErrors.slice(-10).join('\n  ')}`);
+  if (page) await page.screenshot({ path: join(shots, 'failure.png') }).catch(() => {});
 } finally {
   if (browser) await browser.close();
-  try { process.kill(-karaf.pid, 'SIGTERM'); } catch { /* gone */ }
-  await new Promise((r) => setTimeout(r, 3000));
-  try { process.kill(-karaf.pid, 'SIGKILL'); } catch { /* gone */ }
+  // a guest left by a failed run would outlive the node in the system libvirtd
+  try { execFileSync('virsh', ['-c', 'qemu:///system', 'destroy', 'e2e-screen'], { stdio: 'ignore' }); } catch { /* not there */ }
+  try { execFileSync('virsh', ['-c', 'qemu:///system', 'undefine', 'e2e-screen'], { stdio: 'ignore' }); } catch { /* not there */ }
+  await stopNode(karaf);
   const log = join(node, 'data/log/karaf.log');
   if (existsSync(log)) copyFileSync(log, join(shots, 'karaf.log'));
   rmSync(work, { recursive: true, force: true });

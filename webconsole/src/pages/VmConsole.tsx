@@ -22,11 +22,14 @@ export function VmConsole({ vm, onClose }: { vm: string; onClose: () => void }) 
     let cancelled = false;
     (async () => {
       try {
-        const [{ default: RFB }, ticket] = await Promise.all([
+        const [rfbModule, ticket] = await Promise.all([
           import('@novnc/novnc/lib/rfb'),
           client.request<ConsoleTicket>('POST', `/vms/${encodeURIComponent(vm)}/console/ticket`),
         ]);
         if (cancelled || !screen.current) return;
+        // noVNC 1.4's lib/ is CommonJS: the bundler's interop may wrap its default export once more
+        const wrapped = rfbModule.default as unknown as { default?: typeof rfbModule.default };
+        const RFB = wrapped.default ?? rfbModule.default;
         const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${ticket.path}`;
         const session = new RFB(screen.current, url, { credentials: { password: ticket.password }, wsProtocols: ['binary'] });
         session.scaleViewport = true;
