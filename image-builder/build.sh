@@ -85,6 +85,7 @@ system_tree() {
   rm -f "$TREE"/boot/initrd.img* "$TREE/initrd.img" "$TREE/initrd.img.old"
   : > "$TREE/etc/machine-id"
   echo quantix > "$TREE/etc/hostname"
+  : > "$TREE/etc/resolv.conf"   # mmdebstrap copied the build host's; the node's comes from its network setup
   cat > "$TREE/etc/quantix-os-release" <<EOF
 NAME="Quantix-OS"
 VERSION="$VERSION"
@@ -110,8 +111,7 @@ manifest() {
 
 squashfs() {
   rm -f "$OUT/system.squashfs"
-  mksquashfs "$TREE" "$OUT/system.squashfs" -comp zstd -noappend -quiet -no-progress -processors "$(nproc)" \
-    -e "$TREE/proc" "$TREE/sys" "$TREE/dev" "$TREE/run" "$TREE/tmp"
+  mksquashfs "$TREE" "$OUT/system.squashfs" -comp zstd -noappend -quiet -no-progress -processors "$(nproc)"
   local mib=$(( ($(stat -c %s "$OUT/system.squashfs") + 1048575) / 1048576 ))
   [ "$mib" -lt "$SLOT_MIB" ] || die "the squashfs ($mib MiB) does not fit a slot of $SLOT_MIB MiB (QUANTIX_SLOT_MIB)"
 }
