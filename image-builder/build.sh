@@ -7,7 +7,9 @@
 # Usage: image-builder/build.sh [DISTRIBUTION_ZIP]   (default: karaf-distribution/target's zip)
 # Environment: QUANTIX_IMAGE_CACHE (default /work/image-cache: .debs and base tarballs, outside the repo),
 #   QUANTIX_IMAGE_OUT (default image-builder/out), QUANTIX_IMAGE_MIRROR (default http://deb.debian.org/debian),
-#   QUANTIX_SLOT_MIB (size of each system slot, default 1536), QUANTIX_DATA_MIB (default 512).
+#   QUANTIX_SLOT_MIB (size of each system slot, default 1536), QUANTIX_DATA_MIB (default 512),
+#   QUANTIX_IMAGE_PIN (a manifest.txt of an earlier build: install exactly its packages and versions, which the
+#   mirror must still have, e.g. a snapshot.debian.org mirror of that day).
 # Needs root (mmdebstrap's root mode keeps file owners; chroot for the manifest).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,8 +47,16 @@ install_host_packages() {
   fi
 }
 
-# The package list without comments, one name a line.
-packages() { sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$HERE/packages.txt"; }
+# What mmdebstrap installs, one a line: packages.txt's names, or with QUANTIX_IMAGE_PIN every package of
+# that manifest as name=version (the node runtime's line is not a Debian package).
+packages() {
+  if [ -n "${QUANTIX_IMAGE_PIN:-}" ]; then
+    [ -f "$QUANTIX_IMAGE_PIN" ] || die "QUANTIX_IMAGE_PIN: no manifest at $QUANTIX_IMAGE_PIN"
+    awk -F'\t' '!/^#/ && $1 != "quantix-karaf-distribution" { print $1 "=" $2 }' "$QUANTIX_IMAGE_PIN"
+  else
+    sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$HERE/packages.txt"
+  fi
+}
 
 # Stage 1. The key covers everything the base depends on: packages, suite, mirrors and this recipe's version
 # (bump BASE_RECIPE when the mmdebstrap call below changes).
