@@ -133,6 +133,7 @@ public class ClusterFeatureIT extends QuantixTestSupport {
                 failure("qx:cluster-status").getMessage());
         assertError(503, "BACKEND_UNAVAILABLE", get("/cluster", bearer));
         assertError(503, "BACKEND_UNAVAILABLE", get("/cluster/vms", bearer));
+        assertGrpcError(Status.Code.UNAVAILABLE, "BACKEND_UNAVAILABLE", () -> grpc.getDrsPlan(Empty.getDefaultInstance()));
         assertGrpcError(Status.Code.UNAVAILABLE, "BACKEND_UNAVAILABLE", () -> grpc.getCluster(Empty.getDefaultInstance()));
 
         features.installFeature("quantix-cluster");
@@ -214,6 +215,14 @@ public class ClusterFeatureIT extends QuantixTestSupport {
         assertEquals(256, listed.get("memoryMiB").asInt());
         assertEquals(0, listed.get("nameClash").size());
         assertEquals(100, page[0].get("limit").asInt());
+        io.quantix.proto.node.v1.ListClusterVmsResponse viaGrpcVms = grpc.listClusterVms(
+                io.quantix.proto.node.v1.ListClusterVmsRequest.getDefaultInstance());
+        io.quantix.proto.node.v1.ClusterVm grpcVm = viaGrpcVms.getVmsList().stream().filter(v -> v.getName().equals("clustervm"))
+                .findFirst().orElseThrow(() -> new AssertionError("no clustervm in " + viaGrpcVms));
+        assertEquals(name, grpcVm.getNodeName());
+        assertEquals(io.quantix.proto.node.v1.NodeState.ONLINE, grpcVm.getNodeState());
+        assertEquals(io.quantix.proto.node.v1.PowerState.RUNNING, grpcVm.getState());
+        assertEquals(page[0].get("total").asInt(), viaGrpcVms.getTotal());
         String vms = run("qx:cluster-vms");
         assertTrue(vms, vms.lines().map(l -> Arrays.stream(l.split("\\|")).map(String::strip).toList())
                 .anyMatch(cells -> cells.size() > 3 && cells.subList(0, 4).equals(List.of("clustervm", name, "online", "RUNNING"))));
@@ -221,6 +230,7 @@ public class ClusterFeatureIT extends QuantixTestSupport {
         JsonNode plan = json(get("/cluster/drs/plan", bearer), 200);
         assertEquals(0, plan.get("moves").size());
         assertTrue(plan.toString(), plan.get("basis").asText().matches("allocated vCPUs and memory of [1-9][0-9]* running VMs on 1 reachable node .*"));
+        assertEquals(plan.get("basis").asText(), grpc.getDrsPlan(Empty.getDefaultInstance()).getBasis());
         String shownPlan = run("qx:drs-plan");
         assertTrue(shownPlan, shownPlan.contains("measured on: " + plan.get("basis").asText()));
         run("qx:vm-stop --force clustervm");
