@@ -701,9 +701,10 @@ final class ClusterNode implements ClusterService, AutoCloseable {
             vmRecords = new VmRecords(client);
             publisher = new VmPublisher(client, facts.get().info().id(), vms, ClusterNode.this::hypervisors, vmRecords::otherOwners,
                     this::refreshRecord, VM_RECONCILE);
-            // a new session may have missed changes, and a member that was cut off may find its records changed
+            // a restarted member connects after its first pass gave up, a new session may have missed changes, and a
+            // member that was cut off may find its records changed
             client.getConnectionStateListenable().addListener((c, state) -> {
-                if (state == ConnectionState.RECONNECTED) {
+                if (state == ConnectionState.CONNECTED || state == ConnectionState.RECONNECTED) {
                     publisher.reconcile();
                 }
             });

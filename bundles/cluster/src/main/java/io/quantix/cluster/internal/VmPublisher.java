@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>A change only marks the set dirty; one pass a {@link #DEBOUNCE} later lists the inventory (in memory, no hypervisor
  * call) and writes what differs from what it last wrote, in ZooKeeper transactions of up to {@link #BATCH} operations. So
  * a burst of events, or 10,000 VMs starting, costs a few transactions, not a write per event. A full reconcile (what
- * ZooKeeper holds read back, then the same diff) runs when the publisher starts, when the session reconnects, after a
+ * ZooKeeper holds read back, then the same diff) runs when the publisher starts, when the session (re)connects, after a
  * failed write, and every {@code reconcile} period, repairing whatever was missed.
  *
  * <p>A record is deleted only while its VM's hypervisor is installed on the node and no longer lists it: a node that
