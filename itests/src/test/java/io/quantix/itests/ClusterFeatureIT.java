@@ -73,7 +73,8 @@ import org.osgi.util.tracker.ServiceTracker;
  * A real node that boots standalone (the cluster feature is not booted), installs {@code quantix-cluster} and becomes a
  * one-member cluster from the shell, as an operator does; the REST and gRPC APIs and the console's status line say the same; joins
  * that cannot work are refused and leave the node standalone; a restarted member is a member again; leaving makes it
- * standalone again. The embedded ZooKeeper
+ * standalone again; a VM created on the node is in the cluster-wide list (shell and REST) and the DRS plan answers. The
+ * embedded ZooKeeper
  * and the join port listen on 127.0.0.1, on ports free when the test starts.
  */
 @RunWith(PaxExam.class)
@@ -131,6 +132,8 @@ public class ClusterFeatureIT extends QuantixTestSupport {
         assertEquals("BACKEND_UNAVAILABLE: the cluster feature is not installed on this node: feature:install quantix-cluster",
                 failure("qx:cluster-status").getMessage());
         assertError(503, "BACKEND_UNAVAILABLE", get("/cluster", bearer));
+        assertError(503, "BACKEND_UNAVAILABLE", get("/cluster/vms", bearer));
+        assertGrpcError(Status.Code.UNAVAILABLE, "BACKEND_UNAVAILABLE", () -> grpc.getDrsPlan(Empty.getDefaultInstance()));
         assertGrpcError(Status.Code.UNAVAILABLE, "BACKEND_UNAVAILABLE", () -> grpc.getCluster(Empty.getDefaultInstance()));
 
         features.installFeature("quantix-cluster");
@@ -195,6 +198,49 @@ public class ClusterFeatureIT extends QuantixTestSupport {
         assertTrue(viaGrpc.getMembers(0).hasLastHeartbeat());
         assertTrue(viaGrpc.getQuorum().getHasQuorum());
 
+        // a VM created on the node is in the cluster's list with this node's name, through the shell and REST
+        String name = node.info().name();
+        assertTrue(run("qx:vm-create --cpus 2 --memory 256M --start clustervm").contains("VM clustervm created"));
+        JsonNode[] page = new JsonNode[1];
+        await("clustervm running in GET /cluster/vms", Duration.ofSeconds(30), () -> {
+            page[0] = json(get("/cluster/vms", bearer), 200);
+            return clusterVm(page[0]).map(v -> v.get("state").asText().equals("RUNNING")).orElse(false);
+        }, () -> String.valueOf(page[0]));
+        JsonNode listed = clusterVm(page[0]).orElseThrow();
+        assertEquals("clustervm", listed.get("name").asText());
+        assertEquals(name, listed.get("nodeName").asText());
+        assertEquals(self, listed.get("nodeId").asText());
+        assertEquals("ONLINE", listed.get("nodeState").asText());
+        assertEquals(2, listed.get("vcpus").asInt());
+        assertEquals(256, listed.get("memoryMiB").asInt());
+        assertEquals(0, listed.get("nameClash").size());
+        assertEquals(100, page[0].get("limit").asInt());
+        io.quantix.proto.node.v1.ListClusterVmsResponse viaGrpcVms = grpc.listClusterVms(
+                io.quantix.proto.node.v1.ListClusterVmsRequest.getDefaultInstance());
+        io.quantix.proto.node.v1.ClusterVm grpcVm = viaGrpcVms.getVmsList().stream().filter(v -> v.getName().equals("clustervm"))
+                .findFirst().orElseThrow(() -> new AssertionError("no clustervm in " + viaGrpcVms));
+        assertEquals(name, grpcVm.getNodeName());
+        assertEquals(io.quantix.proto.node.v1.NodeState.ONLINE, grpcVm.getNodeState());
+        assertEquals(io.quantix.proto.node.v1.PowerState.RUNNING, grpcVm.getState());
+        assertEquals(page[0].get("total").asInt(), viaGrpcVms.getTotal());
+        String vms = run("qx:cluster-vms");
+        assertTrue(vms, vms.lines().map(l -> Arrays.stream(l.split("\\|")).map(String::strip).toList())
+                .anyMatch(cells -> cells.size() > 3 && cells.subList(0, 4).equals(List.of("clustervm", name, "online", "RUNNING"))));
+        // one node has nothing to balance with: the plan answers, with no move, and says what it measured
+        JsonNode plan = json(get("/cluster/drs/plan", bearer), 200);
+        assertEquals(0, plan.get("moves").size());
+        assertTrue(plan.toString(), plan.get("basis").asText().matches("allocated vCPUs and memory of [1-9][0-9]* running VMs on 1 reachable node .*"));
+        assertEquals(plan.get("basis").asText(), grpc.getDrsPlan(Empty.getDefaultInstance()).getBasis());
+        String shownPlan = run("qx:drs-plan");
+        assertTrue(shownPlan, shownPlan.contains("measured on: " + plan.get("basis").asText()));
+        run("qx:vm-stop --force clustervm");
+        run("qx:vm-delete clustervm");
+        await("clustervm gone from GET /cluster/vms", Duration.ofSeconds(30), () -> {
+            page[0] = json(get("/cluster/vms", bearer), 200);
+            return clusterVm(page[0]).isEmpty();
+        }, () -> String.valueOf(page[0]));
+        assertFalse(run("qx:cluster-vms").contains("clustervm"));
+
         // a member makes more tokens, and refuses to create or join another cluster
         JsonNode second = json(post("/cluster/tokens", bearer, ""), 201);
         assertTrue(TOKEN.matcher(second.get("token").asText()).matches());
@@ -236,6 +282,16 @@ public class ClusterFeatureIT extends QuantixTestSupport {
         grpc.leaveCluster(Empty.getDefaultInstance());
         assertFalse(grpc.getCluster(Empty.getDefaultInstance()).getClustered());
         assertStandalone(cluster, bearer);
+    }
+
+    /** The item named clustervm of a page of GET /cluster/vms. */
+    private static Optional<JsonNode> clusterVm(JsonNode page) {
+        for (JsonNode item : page.get("items")) {
+            if (item.get("name").asText().equals("clustervm")) {
+                return Optional.of(item);
+            }
+        }
+        return Optional.empty();
     }
 
     private static NodeDaemonServiceBlockingStub grpc(ManagedChannel channel, String bearer) {

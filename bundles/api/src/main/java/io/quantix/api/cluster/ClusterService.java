@@ -2,6 +2,8 @@ package io.quantix.api.cluster;
 
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
+import java.util.List;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * This node's view of, and part in, its cluster. Every method fails with a {@link io.quantix.api.QuantixException}
@@ -15,7 +17,9 @@ import io.quantix.api.QuantixException;
  * <li>{@code BACKEND_UNAVAILABLE}: the address does not answer, or the cluster has no quorum;</li>
  * <li>{@code INVALID_ARGUMENT}: a bad cluster name, host or port.</li>
  * </ul>
+ * Only the cluster bundle implements it: callers use it, so methods may be added in minor versions.
  */
+@ProviderType
 public interface ClusterService {
     /** The TCP port a member accepts joins on unless configured otherwise. */
     int DEFAULT_JOIN_PORT = 9444;
@@ -50,4 +54,17 @@ public interface ClusterService {
 
     /** Members, their roles and heartbeats, the ZooKeeper leader and the quorum; {@link ClusterStatus#clustered()} false when alone. */
     ClusterStatus status();
+
+    /**
+     * Every VM of the cluster, by name then owner name, from the records the members publish in ZooKeeper: a member
+     * that is down is {@link NodeState#UNREACHABLE} and its VMs are still listed. CONFLICT on a standalone node.
+     */
+    List<ClusterVm> vms();
+
+    /**
+     * A DRS plan (manual mode) over the reachable members and their running VMs; nothing moves. Measured use is not
+     * in the records yet, so the plan weighs what each VM is allocated ({@link DrsProposal#basis()} says so).
+     * CONFLICT on a standalone node.
+     */
+    DrsProposal drsPlan();
 }

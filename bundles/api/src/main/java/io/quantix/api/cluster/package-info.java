@@ -3,7 +3,7 @@
  * {@code quantix-cluster} bundle; the shell, REST, gRPC, the console and HA call {@link ClusterService}.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.quantix.api.cluster;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,12 +1,17 @@
 package io.quantix.cluster.internal;
 
+import io.quantix.api.QuantixEvent;
+import io.quantix.api.Vm;
 import io.quantix.api.cluster.ClusterService;
 import io.quantix.api.cluster.ClusterStatus;
+import io.quantix.api.cluster.ClusterVm;
+import io.quantix.api.cluster.DrsProposal;
 import io.quantix.api.cluster.JoinAddress;
 import io.quantix.api.cluster.JoinToken;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.service.NodeService;
 import io.quantix.api.service.StorageService;
+import io.quantix.api.service.VmService;
 import io.quantix.api.spi.NodeDirectories;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -25,16 +30,21 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The node's {@link ClusterService}: one {@link ClusterNode} with the node's identity and folders. Immediate, so that a
+ * The node's {@link ClusterService}: one {@link ClusterNode} with the node's identity, folders and VMs. Immediate, so that a
  * node that was a member takes its membership up again when it starts; a new configuration restarts it (the ZooKeeper
- * ports and the address cannot change under a running server).
+ * ports and the address cannot change under a running server). It hears the core's VM events, which make the node's VM
+ * records follow (debounced: an event only marks them dirty).
  */
-@Component(service = ClusterService.class, configurationPid = ClusterComponent.PID, immediate = true)
+@Component(service = {ClusterService.class, EventHandler.class}, configurationPid = ClusterComponent.PID, immediate = true,
+        property = EventConstants.EVENT_TOPIC + "=" + QuantixEvent.TOPIC_PREFIX + "vm/*")
 @Designate(ocd = ClusterComponent.Config.class)
-public class ClusterComponent implements ClusterService {
+public class ClusterComponent implements ClusterService, EventHandler {
     static final String PID = "io.quantix.cluster";
 
     @ObjectClassDefinition(id = PID, name = "Quantix cluster")
@@ -85,11 +95,21 @@ public class ClusterComponent implements ClusterService {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile NetworkService networks;
 
+    // optional: a core restart must not restart the cluster's ZooKeeper; while it is away the VM records stay as they are
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile VmService vmService;
+
     @Activate
     public ClusterComponent(@Reference NodeService nodeService, Config config) {
         node = new ClusterNode(settings(config), () -> new ClusterNode.NodeFacts(nodeService.info(), pools(), networks()),
-                Clock.systemUTC());
+                this::localVms, Clock.systemUTC());
         node.open();
+    }
+
+    @Override
+    public void handleEvent(Event event) {
+        node.vmsChanged();
     }
 
     @Deactivate
@@ -123,6 +143,11 @@ public class ClusterComponent implements ClusterService {
         return s == null ? List.of() : s.listPools().stream().map(p -> p.spec().name()).sorted().toList();
     }
 
+    private Optional<List<Vm>> localVms() {
+        VmService v = vmService;
+        return v == null ? Optional.empty() : Optional.of(v.list());
+    }
+
     private List<String> networks() {
         NetworkService n = networks;
         return n == null ? List.of() : n.list().stream().map(n2 -> n2.spec().name()).sorted().toList();
@@ -151,5 +176,15 @@ public class ClusterComponent implements ClusterService {
     @Override
     public ClusterStatus status() {
         return node.status();
+    }
+
+    @Override
+    public List<ClusterVm> vms() {
+        return node.vms();
+    }
+
+    @Override
+    public DrsProposal drsPlan() {
+        return node.drsPlan();
     }
 }

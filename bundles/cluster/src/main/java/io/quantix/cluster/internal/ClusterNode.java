@@ -5,9 +5,13 @@ import io.quantix.api.ErrorCode;
 import io.quantix.api.NodeInfo;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
+import io.quantix.api.Vm;
+import io.quantix.api.VmSpec;
 import io.quantix.api.cluster.ClusterMember;
 import io.quantix.api.cluster.ClusterService;
 import io.quantix.api.cluster.ClusterStatus;
+import io.quantix.api.cluster.ClusterVm;
+import io.quantix.api.cluster.DrsProposal;
 import io.quantix.api.cluster.JoinToken;
 import io.quantix.api.cluster.MemberRole;
 import io.quantix.api.cluster.QuorumHealth;
@@ -24,11 +28,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +46,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -60,7 +67,8 @@ import org.slf4j.LoggerFactory;
  * /quantix/cluster/members/&lt;node&gt;   MemberRecord, persistent: a member until it leaves
  * /quantix/cluster/server-ids/      sequential znodes that hand out ZooKeeper server ids
  * /quantix/nodes/&lt;node&gt;             NodeRecord, ephemeral: capacity, load, heartbeat; gone when the session is
- * /quantix/vms/&lt;vm id&gt;              (for ownership) the owning node of each VM
+ * /quantix/vms/&lt;node&gt;/&lt;vm id&gt;     VmRecord, persistent: a VM the node owns and its spec (VmPublisher); kept while
+ *                                   the node is down, so that the list shows it and HA can restart it elsewhere
  * /quantix/leaders/ha, /drs         (for HA and DRS) Curator leader latches
  * </pre>
  * Every znode carries the ACL of {@link ClusterSecretAuthenticationProvider#MEMBER}: a client without the cluster
@@ -80,6 +88,10 @@ final class ClusterNode implements ClusterService, AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    /** How often a member reads its VM records back and repairs them, besides on every change. */
+    private static final Duration VM_RECONCILE = Duration.ofMinutes(1);
+    /** How long a list waits for this member's first read of the VM records (right after it joined or started). */
+    private static final Duration VM_RECORDS_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     // not List.of: ZooKeeper asks the list whether it contains null, which List.of answers with an exception
@@ -92,13 +104,16 @@ final class ClusterNode implements ClusterService, AutoCloseable {
 
     private final ClusterSettings settings;
     private final Supplier<NodeFacts> facts;
+    private final Supplier<Optional<List<Vm>>> vms;
     private final Clock clock;
     private final LocalState local;
     private volatile Session session;
 
-    ClusterNode(ClusterSettings settings, Supplier<NodeFacts> facts, Clock clock) {
+    /** @param vms the VMs this node owns; empty while its VM service is away (then its records stay as they are) */
+    ClusterNode(ClusterSettings settings, Supplier<NodeFacts> facts, Supplier<Optional<List<Vm>>> vms, Clock clock) {
         this.settings = settings;
         this.facts = facts;
+        this.vms = vms;
         this.clock = clock;
         this.local = new LocalState(settings.stateDir());
     }
@@ -256,6 +271,9 @@ final class ClusterNode implements ClusterService, AutoCloseable {
             if (s.membership.role() != MemberRole.CLIENT && !last) {
                 s.client.reconfig().leaving(Long.toString(s.membership.serverId())).forEnsemble();
             }
+            // a member that leaves takes its VMs' records along: they are no longer the cluster's
+            s.closeVmRecords();
+            s.client.delete().quietly().deletingChildrenIfNeeded().forPath(VMS + "/" + nodeId);
             s.client.delete().guaranteed().forPath(MEMBERS + "/" + nodeId);
         } catch (KeeperException.BadArgumentsException e) {
             throw new QuantixException(ErrorCode.CONFLICT, "ZooKeeper refused to remove this member: " + e.getMessage());
@@ -296,6 +314,48 @@ final class ClusterNode implements ClusterService, AutoCloseable {
         Optional<String> leaderId = members.stream().filter(ClusterMember::zookeeperLeader).map(ClusterMember::id).findFirst();
         return new ClusterStatus(true, Optional.of(s.membership.clusterName()), Optional.of(s.membership.clusterId()), localId,
                 members, leaderId, new QuorumHealth(voters.size(), votersUp, votersUp > voters.size() / 2));
+    }
+
+    /** Some VM of this node changed (the core's event): its record follows, debounced. */
+    void vmsChanged() {
+        Session s = session;
+        if (s != null && s.publisher != null) {
+            s.publisher.vmsChanged();
+        }
+    }
+
+    @Override
+    public List<ClusterVm> vms() {
+        Session s = requireSession();
+        Collection<Wire.VmRecord> records = s.vmRecords.all(VM_RECORDS_TIMEOUT);
+        try {
+            return ClusterVms.list(records, s.memberNames(), Set.copyOf(s.client.getChildren().forPath(NODES)));
+        } catch (Exception e) {
+            throw failure("list the cluster's VMs", e);
+        }
+    }
+
+    /**
+     * The definition of a VM of the cluster as its owner last published it: what HA needs to start it on another node.
+     */
+    Optional<VmSpec> definition(String nodeId, String vmId) {
+        return requireSession().vmRecords.all(VM_RECORDS_TIMEOUT).stream().filter(r -> r.nodeId().equals(nodeId) && r.id().equals(vmId))
+                .map(Wire.VmRecord::spec).findFirst();
+    }
+
+    @Override
+    public DrsProposal drsPlan() {
+        Session s = requireSession();
+        Collection<Wire.VmRecord> records = s.vmRecords.all(VM_RECORDS_TIMEOUT);
+        try {
+            Map<String, Wire.NodeRecord> nodes = new HashMap<>();
+            for (String id : s.client.getChildren().forPath(NODES)) {
+                s.nodeRecord(id).ifPresent(r -> nodes.put(id, r));
+            }
+            return ClusterVms.plan(records, nodes, s.memberNames(), clock.instant());
+        } catch (Exception e) {
+            throw failure("plan DRS", e);
+        }
     }
 
     /**
@@ -503,7 +563,27 @@ final class ClusterNode implements ClusterService, AutoCloseable {
         List<String> hypervisors = info.backends().stream().filter(b -> b.kind() == BackendKind.HYPERVISOR).map(b -> b.name()).sorted().toList();
         return new Wire.NodeRecord(info.id(), info.name(), List.of(settings.address()),
                 new Wire.Capacity(info.cpus(), info.memoryBytes(), hypervisors, f.pools(), f.networks(), settings.labels()),
-                HostLoad.now(), clock.millis());
+                HostLoad.now(), vms.get().map(ClusterNode::allocation).orElse(null), false, clock.millis());
+    }
+
+    private static Wire.Allocation allocation(List<Vm> list) {
+        int vcpus = 0;
+        long memory = 0;
+        int running = 0;
+        for (Vm vm : list) {
+            if (ClusterVms.holdsResources(vm.state())) {
+                running++;
+                vcpus += vm.spec().vcpus();
+                memory += vm.spec().memoryMiB() * Validation.MIB;
+            }
+        }
+        return new Wire.Allocation(vcpus, memory, running, list.size());
+    }
+
+    /** The hypervisor backends installed on this node now. */
+    private Set<String> hypervisors() {
+        return facts.get().info().backends().stream().filter(b -> b.kind() == BackendKind.HYPERVISOR).map(b -> b.name())
+                .collect(Collectors.toSet());
     }
 
     /** The node's key and certificates. */
@@ -537,6 +617,8 @@ final class ClusterNode implements ClusterService, AutoCloseable {
         PersistentNode record;
         JoinServer joinServer;
         ScheduledExecutorService heartbeat;
+        VmPublisher publisher;
+        VmRecords vmRecords;
         private boolean accepted;
 
         Session(LocalState.Membership membership, String secret, Keys keys) {
@@ -616,6 +698,39 @@ final class ClusterNode implements ClusterService, AutoCloseable {
             });
             long period = settings.heartbeat().toMillis();
             heartbeat.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
+            vmRecords = new VmRecords(client);
+            publisher = new VmPublisher(client, facts.get().info().id(), vms, ClusterNode.this::hypervisors, vmRecords::otherOwners,
+                    this::refreshRecord, VM_RECONCILE);
+            // a restarted member connects after its first pass gave up, a new session may have missed changes, and a
+            // member that was cut off may find its records changed
+            client.getConnectionStateListenable().addListener((c, state) -> {
+                if (state == ConnectionState.CONNECTED || state == ConnectionState.RECONNECTED) {
+                    publisher.reconcile();
+                }
+            });
+        }
+
+        /** The node record with the allocation as it is now, without waiting for the next heartbeat. */
+        private void refreshRecord() {
+            try {
+                record.setData(Wire.write(ownRecord()));
+            } catch (Exception e) {
+                LOG.debug("Node record not refreshed: {}", e.toString());
+            }
+        }
+
+        /** Member names by node id. */
+        Map<String, String> memberNames() {
+            return memberRecords().stream().collect(Collectors.toMap(Wire.MemberRecord::id, Wire.MemberRecord::name, (a, b) -> a));
+        }
+
+        void closeVmRecords() {
+            if (publisher != null) {
+                publisher.close();
+            }
+            if (vmRecords != null) {
+                vmRecords.close();
+            }
         }
 
         /** Refreshes the node record and remembers the ensemble as it is now, for the next start. */
@@ -703,6 +818,7 @@ final class ClusterNode implements ClusterService, AutoCloseable {
             if (heartbeat != null) {
                 heartbeat.shutdownNow();
             }
+            closeVmRecords();
             if (joinServer != null) {
                 joinServer.close();
             }

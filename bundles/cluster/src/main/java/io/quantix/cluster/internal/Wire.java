@@ -3,8 +3,11 @@ package io.quantix.cluster.internal;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.quantix.api.ErrorCode;
+import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
+import io.quantix.api.VmSpec;
 import java.io.IOException;
 import java.util.List;
 
@@ -14,6 +17,8 @@ import java.util.List;
  */
 final class Wire {
     static final ObjectMapper JSON = new ObjectMapper()
+            // a VmSpec's optional fields (a disk's format, a NIC's MAC, direct boot)
+            .registerModule(new Jdk8Module())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
@@ -51,8 +56,32 @@ final class Wire {
     record MemberRecord(String id, String name, List<String> addresses, String role, long serverId, long joinedAtMillis) {
     }
 
-    /** {@code /quantix/nodes/<node id>}, ephemeral: the node is up, with what it has and how busy it is. */
-    record NodeRecord(String id, String name, List<String> addresses, Capacity capacity, Load load, long heartbeatMillis) {
+    /**
+     * {@code /quantix/nodes/<node id>}, ephemeral: the node is up, with what it has and how busy it is.
+     *
+     * @param allocated what its VMs are given; null from a member older than this field
+     * @param maintenance the node takes no new VM (maintenance mode sets it; false until that exists)
+     */
+    record NodeRecord(String id, String name, List<String> addresses, Capacity capacity, Load load, Allocation allocated,
+            boolean maintenance, long heartbeatMillis) {
+    }
+
+    /**
+     * What the node's VMs are allocated: vCPUs and memory of those that hold them (running or paused), and how many VMs
+     * it has in all.
+     */
+    record Allocation(int vcpus, long memoryBytes, int runningVms, int vms) {
+    }
+
+    /**
+     * {@code /quantix/vms/<node id>/<vm id>}, persistent: a VM the node owns, with the definition another node needs to
+     * start it (HA). Keyed by the owner and the VM's id, so two nodes' VMs never share a znode, whatever their names or
+     * ids (libvirt's test driver gives every node the same VM id).
+     */
+    record VmRecord(String id, String nodeId, PowerState state, long version, VmSpec spec) {
+        String name() {
+            return spec.name();
+        }
     }
 
     record Capacity(int cpus, long memoryBytes, List<String> hypervisors, List<String> pools, List<String> networks,

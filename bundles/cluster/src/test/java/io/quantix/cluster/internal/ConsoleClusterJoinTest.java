@@ -50,6 +50,16 @@ class ConsoleClusterJoinTest {
         public ClusterStatus status() {
             return status;
         }
+
+        @Override
+        public List<io.quantix.api.cluster.ClusterVm> vms() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public io.quantix.api.cluster.DrsProposal drsPlan() {
+            throw new UnsupportedOperationException();
+        }
     }
 
     static ClusterStatus statusOf(int members) {

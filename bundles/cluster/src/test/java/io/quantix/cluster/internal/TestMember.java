@@ -2,8 +2,15 @@ package io.quantix.cluster.internal;
 
 import io.quantix.api.BackendInfo;
 import io.quantix.api.BackendKind;
+import io.quantix.api.DiskBus;
+import io.quantix.api.DiskSpec;
 import io.quantix.api.NodeInfo;
+import io.quantix.api.PowerState;
+import io.quantix.api.Vm;
+import io.quantix.api.VmSpec;
 import io.quantix.api.cluster.ClusterStatus;
+import io.quantix.api.cluster.ClusterVm;
+import io.quantix.api.cluster.DrsProposal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -30,6 +37,8 @@ final class TestMember implements AutoCloseable {
     final NodeInfo info;
     final ClusterSettings settings;
     final MovableClock clock = new MovableClock();
+    /** The VMs this member owns: made-up values, as its facts are; {@link #setVms} publishes a change. */
+    private volatile List<Vm> vms = List.of();
     ClusterNode node;
 
     TestMember(Path root, int n, String name) {
@@ -48,7 +57,19 @@ final class TestMember implements AutoCloseable {
     }
 
     private ClusterNode newNode() {
-        return new ClusterNode(settings, () -> new ClusterNode.NodeFacts(info, List.of("default"), List.of()), clock);
+        return new ClusterNode(settings, () -> new ClusterNode.NodeFacts(info, List.of("default"), List.of()), () -> Optional.of(vms), clock);
+    }
+
+    /** Replaces the member's VMs and tells its node, as the core's VM events do. */
+    void setVms(List<Vm> value) {
+        vms = List.copyOf(value);
+        node.vmsChanged();
+    }
+
+    /** A running VM of this member with a made-up id. */
+    static Vm vm(String name, int vcpus, long memoryMiB) {
+        return new Vm(UUID.randomUUID().toString(), VmSpec.builder(name).vcpus(vcpus).memoryMiB(memoryMiB)
+                .disk(new DiskSpec("default", 1L << 30, Optional.empty(), DiskBus.VIRTIO)).build(), PowerState.RUNNING, List.of(), List.of(), 1);
     }
 
     /** Stops the member as a node stop does (no leave), then starts it again from its files. */
@@ -79,6 +100,31 @@ final class TestMember implements AutoCloseable {
             status = node.status();
         }
         return status;
+    }
+
+    /** Polls this member's cluster-wide VM list until {@code condition} holds; fails saying what it waited for. */
+    List<ClusterVm> awaitVms(String what, Duration timeout, Predicate<List<ClusterVm>> condition) throws InterruptedException {
+        return await(what, timeout, node::vms, condition);
+    }
+
+    /** Polls this member's DRS plan until {@code condition} holds. */
+    DrsProposal awaitPlan(String what, Duration timeout, Predicate<DrsProposal> condition) throws InterruptedException {
+        return await(what, timeout, node::drsPlan, condition);
+    }
+
+    private <T> T await(String what, Duration timeout, java.util.function.Supplier<T> read, Predicate<T> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        T value = read.get();
+        while (!condition.test(value)) {
+            if (System.nanoTime() > deadline) {
+                String shown = String.valueOf(value);
+                throw new AssertionError("waited " + timeout.toSeconds() + " s on " + info.name() + " for " + what + "; last: "
+                        + (shown.length() > 2000 ? shown.substring(0, 2000) + "..." : shown));
+            }
+            Thread.sleep(200);
+            value = read.get();
+        }
+        return value;
     }
 
     @Override

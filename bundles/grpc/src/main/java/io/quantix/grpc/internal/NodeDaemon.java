@@ -13,6 +13,7 @@ import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
 import io.quantix.api.Vm;
 import io.quantix.api.cluster.ClusterService;
+import io.quantix.api.cluster.ClusterVm;
 import io.quantix.api.cluster.JoinAddress;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.service.NodeService;
@@ -43,6 +44,8 @@ import io.quantix.proto.node.v1.ListIsosResponse;
 import io.quantix.proto.node.v1.ListNetworksResponse;
 import io.quantix.proto.node.v1.ListSnapshotsResponse;
 import io.quantix.proto.node.v1.ListStoragePoolsResponse;
+import io.quantix.proto.node.v1.ListClusterVmsRequest;
+import io.quantix.proto.node.v1.ListClusterVmsResponse;
 import io.quantix.proto.node.v1.ListVMsRequest;
 import io.quantix.proto.node.v1.ListVMsResponse;
 import io.quantix.proto.node.v1.ListVolumeSnapshotsResponse;
@@ -551,6 +554,23 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
     @Override
     public void leaveCluster(Empty request, StreamObserver<Empty> out) {
         empty(out, () -> cluster().leave());
+    }
+
+    @Override
+    public void listClusterVms(ListClusterVmsRequest request, StreamObserver<ListClusterVmsResponse> out) {
+        unary(out, () -> {
+            int limit = request.getLimit() == 0 ? DEFAULT_LIMIT : (int) Validation.range("limit", request.getLimit(), 1, MAX_LIMIT);
+            int offset = (int) Validation.range("offset", request.getOffset(), 0, Integer.MAX_VALUE);
+            List<ClusterVm> all = cluster().vms();
+            ListClusterVmsResponse.Builder page = ListClusterVmsResponse.newBuilder().setTotal(all.size());
+            all.stream().skip(offset).limit(limit).forEach(vm -> page.addVms(Protos.clusterVm(vm)));
+            return page.build();
+        });
+    }
+
+    @Override
+    public void getDrsPlan(Empty request, StreamObserver<io.quantix.proto.node.v1.DrsPlan> out) {
+        unary(out, () -> Protos.drsPlan(cluster().drsPlan()));
     }
 
     private ClusterService cluster() {

@@ -42,7 +42,11 @@ import io.quantix.api.VolumeSnapshot;
 import io.quantix.api.VolumeSpec;
 import io.quantix.api.cluster.ClusterMember;
 import io.quantix.api.cluster.ClusterStatus;
+import io.quantix.api.cluster.ClusterVm;
+import io.quantix.api.cluster.DrsMove;
+import io.quantix.api.cluster.DrsProposal;
 import io.quantix.api.cluster.JoinToken;
+import io.quantix.api.cluster.NodeState;
 import io.quantix.proto.node.v1.CreateSnapshotRequest;
 import io.quantix.proto.node.v1.MigrateVMRequest;
 import java.time.Instant;
@@ -470,6 +474,30 @@ final class Protos {
                     .setZookeeperLeader(m.zookeeperLeader()).setOnline(m.online());
             m.lastHeartbeat().ifPresent(at -> mb.setLastHeartbeat(timestamp(at)));
             b.addMembers(mb);
+        }
+        return b.build();
+    }
+
+    static io.quantix.proto.node.v1.ClusterVm clusterVm(ClusterVm v) {
+        return io.quantix.proto.node.v1.ClusterVm.newBuilder().setId(v.id()).setName(v.name()).setNodeId(v.nodeId())
+                .setNodeName(v.nodeName()).setNodeState(nodeState(v.nodeState()))
+                .setVcpus(v.vcpus()).setMemoryMib(v.memoryMiB()).setState(state(v.state())).setHypervisor(v.hypervisor())
+                .setVersion(v.version()).addAllNameClash(v.nameClash()).build();
+    }
+
+    static io.quantix.proto.node.v1.NodeState nodeState(NodeState state) {
+        return switch (state) {
+            case ONLINE -> io.quantix.proto.node.v1.NodeState.ONLINE;
+            case UNREACHABLE -> io.quantix.proto.node.v1.NodeState.UNREACHABLE;
+        };
+    }
+
+    static io.quantix.proto.node.v1.DrsPlan drsPlan(DrsProposal p) {
+        var b = io.quantix.proto.node.v1.DrsPlan.newBuilder().setImbalanceBefore(p.imbalanceBefore())
+                .setImbalanceAfter(p.imbalanceAfter()).setSummary(p.summary()).setBasis(p.basis());
+        for (DrsMove m : p.moves()) {
+            b.addMoves(io.quantix.proto.node.v1.DrsMove.newBuilder().setVm(m.vm()).setFrom(m.from()).setTo(m.to())
+                    .setImbalanceBefore(m.imbalanceBefore()).setImbalanceAfter(m.imbalanceAfter()).setReason(m.reason()));
         }
         return b.build();
     }

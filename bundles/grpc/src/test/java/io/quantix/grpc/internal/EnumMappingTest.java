@@ -107,4 +107,9 @@ class EnumMappingTest {
     void everyMigrationPhase() {
         onto(MigrationProgress.Phase.class, io.quantix.proto.node.v1.MigrationProgress.Phase.class, Protos::phase);
     }
+
+    @Test
+    void everyNodeState() {
+        onto(io.quantix.api.cluster.NodeState.class, io.quantix.proto.node.v1.NodeState.class, Protos::nodeState);
+    }
 }

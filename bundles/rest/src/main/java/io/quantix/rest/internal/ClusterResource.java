@@ -10,7 +10,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * {@code /cluster}: this node's cluster, its join tokens, joining and leaving. The cluster is a feature of its own: without
+ * {@code /cluster}: this node's cluster, its join tokens, joining and leaving, every VM of the cluster and the DRS plan
+ * (manual: shown, never applied here). The cluster is a feature of its own: without
  * it these answer 503 (BACKEND_UNAVAILABLE) and every other route works as before.
  */
 final class ClusterResource {
@@ -51,7 +52,9 @@ final class ClusterResource {
                 Route.secured("DELETE", "/cluster/members/self", c -> {
                     service().leave();
                     return Reply.noContent();
-                }));
+                }),
+                Route.secured("GET", "/cluster/vms", c -> Reply.ok(Page.of(service().vms(), c))),
+                Route.secured("GET", "/cluster/drs/plan", c -> Reply.ok(service().drsPlan())));
     }
 
     private ClusterService service() {
