@@ -1,5 +1,6 @@
 package io.quantix.shell.internal;
 
+import io.quantix.api.agent.GuestInput;
 import java.util.Arrays;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -19,6 +20,8 @@ public class VmPassword extends AgentAction {
 
     @Override
     protected Object run() {
+        // a bad user name is refused before the password is asked for
+        GuestInput.user(user);
         char[] password = SecretInput.readTwice(session, "New password of " + user + " in VM " + vm,
                 "New password");
         try {
