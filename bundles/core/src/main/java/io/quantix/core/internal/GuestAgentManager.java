@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -138,7 +137,8 @@ public class GuestAgentManager implements GuestAgentService {
             GuestInput.fileSize("a file pushed to a guest", Files.size(source));
             content = Files.readAllBytes(source);
         } catch (IOException e) {
-            throw new QuantixException(ErrorCode.BACKEND_ERROR, "the node cannot read " + hostPath + ": " + e.getMessage(), e);
+            throw new QuantixException(ErrorCode.BACKEND_ERROR, "the node cannot read " + hostPath + ": "
+                    + e.getMessage(), e);
         }
         try (GuestAgent agent = target.open()) {
             FileTransfer sent = agent.push(guestPath, content);
@@ -163,22 +163,27 @@ public class GuestAgentManager implements GuestAgentService {
         try (GuestAgent agent = source.open()) {
             file = agent.pull(guestPath, GuestInput.MAX_FILE_BYTES);
         }
-        // written beside the target and moved into place: a failed copy leaves nothing under the name asked for
-        Path partial = target.resolveSibling("." + target.getFileName() + ".partial");
+        // written to a new file beside the target, then moved under the name asked for unless that exists by now:
+        // a failed copy leaves nothing, and no file of the node is overwritten
+        Path partial = null;
         try {
+            partial = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".partial");
             Files.write(partial, file.content());
-            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, target);
         } catch (FileAlreadyExistsException e) {
             throw QuantixException.alreadyExists("host file", hostPath);
         } catch (NoSuchFileException e) {
             throw QuantixException.notFound("host folder", String.valueOf(target.getParent()));
         } catch (IOException e) {
-            throw new QuantixException(ErrorCode.BACKEND_ERROR, "the node cannot write " + hostPath + ": " + e.getMessage(), e);
+            throw new QuantixException(ErrorCode.BACKEND_ERROR, "the node cannot write " + hostPath + ": "
+                    + e.getMessage(), e);
         } finally {
-            try {
-                Files.deleteIfExists(partial);
-            } catch (IOException e) {
-                LOG.warn("could not remove {}: {}", partial, e.getMessage());
+            if (partial != null) {
+                try {
+                    Files.deleteIfExists(partial);
+                } catch (IOException e) {
+                    LOG.warn("could not remove {}: {}", partial, e.getMessage());
+                }
             }
         }
         LOG.info("pulled {} ({} bytes, SHA-256 {}) from VM {} to {}", guestPath, file.content().length, file.sha256(),

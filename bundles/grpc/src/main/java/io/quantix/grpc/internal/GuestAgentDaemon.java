@@ -77,8 +77,8 @@ final class GuestAgentDaemon extends GuestAgentServiceGrpc.GuestAgentServiceImpl
 
     static GuestExecResult result(ExecResult r) {
         return GuestExecResult.newBuilder().setPid(r.pid()).setTimedOut(r.timedOut()).setExitCode(r.exitCode())
-                .setSignal(r.signal()).setStdout(ByteString.copyFrom(r.stdout())).setStderr(ByteString.copyFrom(r.stderr()))
-                .setTruncated(r.truncated()).build();
+                .setSignal(r.signal()).setStdout(ByteString.copyFrom(r.stdout()))
+                .setStderr(ByteString.copyFrom(r.stderr())).setTruncated(r.truncated()).build();
     }
 
     static GuestAgentStatus status(GuestStatus s) {
