@@ -348,6 +348,34 @@ public class GrpcIT extends QuantixTestSupport {
         assertEquals(PowerState.RUNNING, after.getState());
     }
 
+    /** The simulated node's VMs have no guest agent: GuestAgentService says so (UNSUPPORTED) once the input is checked. */
+    @Test
+    public void t6b_guestAgentCallsOnAVmWithoutAnAgent() throws Exception {
+        NodeDaemonServiceBlockingStub node = node();
+        node.createVM(CreateVMRequest.newBuilder().setSpec(spec("agent1")).setStart(true).build());
+        var agents = io.quantix.proto.node.v1.GuestAgentServiceGrpc.newBlockingStub(channel())
+                .withDeadlineAfter(30, TimeUnit.SECONDS).withInterceptors(bearer(token()));
+        StatusRuntimeException status = assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED",
+                () -> agents.getGuestAgent(vm("agent1")));
+        assertTrue(status.toString(), status.getStatus().getDescription().contains("simulated"));
+        assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED", () -> agents.guestExec(
+                io.quantix.proto.node.v1.GuestExecRequest.newBuilder().setVm("agent1").addCommand("true").build()));
+        assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED", () -> agents.quiesceFilesystems(vm("agent1")));
+        assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED", () -> agents.thawFilesystems(vm("agent1")));
+        StatusRuntimeException password = assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED",
+                () -> agents.setGuestPassword(io.quantix.proto.node.v1.SetGuestPasswordRequest.newBuilder()
+                        .setVm("agent1").setUser("root").setPassword("Tr0ub4dor&3").build()));
+        assertFalse(password.toString(), password.toString().contains("Tr0ub4dor"));
+        assertStatus(Status.Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", () -> agents.guestExec(
+                io.quantix.proto.node.v1.GuestExecRequest.newBuilder().setVm("agent1").build()));
+        assertStatus(Status.Code.NOT_FOUND, "NOT_FOUND", () -> agents.getGuestAgent(vm("no-such-vm")));
+        // without a token, nothing
+        assertStatus(Status.Code.UNAUTHENTICATED, "UNAUTHENTICATED", () -> io.quantix.proto.node.v1.GuestAgentServiceGrpc
+                .newBlockingStub(channel()).withDeadlineAfter(30, TimeUnit.SECONDS).getGuestAgent(vm("agent1")));
+        node.forceStopVM(vm("agent1"));
+        node.deleteVM(DeleteVMRequest.newBuilder().setName("agent1").setDeleteVolumes(true).build());
+    }
+
     @Test
     public void t7_storageTheNodeAndMetrics() throws Exception {
         NodeDaemonServiceBlockingStub node = node();

@@ -423,6 +423,38 @@ public class RestIT extends QuantixTestSupport {
         assertError(404, "NOT_FOUND", delete("/pools/default/isos/tools.iso", token));
     }
 
+    /**
+     * The simulated node's VMs have no guest agent: every agent route answers 501 UNSUPPORTED saying so (the VM is
+     * found first: an unknown one is 404, bad input 400), and the password sent never comes back.
+     */
+    @Test
+    public void t9d_agentRoutesOnAVmWithoutAnAgent() throws Exception {
+        String token = token();
+        assertEquals(201, post("/vms", token, vmJson("agent1", "[]", "[]")).statusCode());
+        power("agent1", "START", token);
+        try {
+            HttpResponse<String> status = get("/vms/agent1/agent", token);
+            assertError(501, "UNSUPPORTED", status);
+            assertTrue(status.body(), json(status).get("message").asText().contains("simulated"));
+            assertError(501, "UNSUPPORTED", post("/vms/agent1/agent/exec", token, "{\"command\":[\"uname\",\"-a\"]}"));
+            assertError(501, "UNSUPPORTED", post("/vms/agent1/agent/fsfreeze", token, ""));
+            assertError(501, "UNSUPPORTED", post("/vms/agent1/agent/fsthaw", token, ""));
+            HttpResponse<String> password = post("/vms/agent1/agent/password", token,
+                    "{\"user\":\"root\",\"password\":\"Tr0ub4dor&3\"}");
+            assertError(501, "UNSUPPORTED", password);
+            assertFalse(password.body(), password.body().contains("Tr0ub4dor"));
+
+            assertError(400, "INVALID_ARGUMENT", post("/vms/agent1/agent/exec", token, "{\"command\":[]}"));
+            assertError(400, "INVALID_ARGUMENT", post("/vms/agent1/agent/password", token,
+                    "{\"user\":\"root:0\",\"password\":\"x\"}"));
+            assertError(404, "NOT_FOUND", get("/vms/no-such-vm/agent", token));
+        } finally {
+            power("agent1", "FORCE_STOP", token);
+            await("agent1 stops", () -> "STOPPED".equals(json(get("/vms/agent1", token)).get("state").asText()));
+            assertEquals(204, delete("/vms/agent1", token).statusCode());
+        }
+    }
+
     private List<String> isos(String bearer) throws Exception {
         List<String> names = new ArrayList<>();
         json(get("/pools/default/isos", bearer)).get("items").forEach(i -> names.add(i.get("name").asText()));

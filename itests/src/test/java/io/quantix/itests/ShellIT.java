@@ -200,4 +200,41 @@ public class ShellIT extends QuantixTestSupport {
         assertTrue(invalid.getMessage(), invalid.getMessage().startsWith("INVALID_ARGUMENT: disk size 'lots'"));
         assertTrue(run("qx:vm-list").lines().noneMatch(l -> l.contains("bad")));
     }
+    /**
+     * The simulated node's VMs have no guest agent: the agent commands say so (UNSUPPORTED) once the input is
+     * checked, and nothing is written on the node.
+     */
+    @Test
+    public void agentCommandsOnAVmWithoutAnAgent() throws Exception {
+        assertTrue(run("qx:vm-create --memory 256M agentvm").contains("VM agentvm created"));
+        assertTrue(run("qx:vm-start agentvm").contains("RUNNING"));
+        Path dir = Files.createTempDirectory("qx-shell-agent");
+        Path local = Files.writeString(dir.resolve("note.txt"), "hello");
+        Path pulled = dir.resolve("pulled.txt");
+        try {
+            for (String command : List.of("qx:vm-agent agentvm", "qx:vm-exec agentvm -- uname -a",
+                    "qx:vm-exec agentvm --timeout 5 -- true", "qx:vm-file-push agentvm " + local + " /tmp/note.txt",
+                    "qx:vm-file-pull agentvm /etc/hostname " + pulled)) {
+                String message = failure(command).getMessage();
+                assertTrue(command + ": " + message, message.startsWith("UNSUPPORTED: ") && message.contains("simulated"));
+            }
+            String password = failure("qx:vm-password agentvm root", "Tr0ub4dor&3\nTr0ub4dor&3\n").getMessage();
+            assertTrue(password, password.startsWith("UNSUPPORTED: ") && !password.contains("Tr0ub4dor"));
+
+            for (String command : List.of("qx:vm-file-push agentvm " + local + " tmp/note.txt",
+                    "qx:vm-file-push agentvm /etc/hostname /tmp/hostname", "qx:vm-exec agentvm --",
+                    "qx:vm-password agentvm root:0")) {
+                String message = failure(command, "x\nx\n").getMessage();
+                assertTrue(command + ": " + message, message.startsWith("INVALID_ARGUMENT: "));
+            }
+            assertTrue(failure("qx:vm-agent no-such-vm").getMessage().startsWith("NOT_FOUND: "));
+            assertFalse(Files.exists(pulled));
+
+            String list = run("qx:vm-list");
+            assertTrue(list, list.contains("Guest IPs") && list.lines().anyMatch(l -> l.contains("agentvm")));
+        } finally {
+            run("qx:vm-stop --force agentvm");
+            run("qx:vm-delete agentvm");
+        }
+    }
 }

@@ -1,9 +1,10 @@
 package io.quantix.agent.internal;
 
-import io.quantix.agent.GuestAgent;
-import io.quantix.agent.GuestAgents;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
+import io.quantix.api.agent.GuestAgent;
+import io.quantix.api.agent.GuestAgents;
+import io.quantix.api.spi.Backend;
 import java.time.Duration;
 import java.util.UUID;
 import org.libvirt.Connect;
@@ -20,7 +21,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * libvirt connection, opened at the first call so the component starts whether or not libvirtd does; libvirt's
  * connections are thread-safe, so agents of different VMs talk at once while each agent takes one call at a time.
  */
-@Component(service = GuestAgents.class, configurationPid = GuestAgentsComponent.PID)
+@Component(service = GuestAgents.class, configurationPid = GuestAgentsComponent.PID,
+        // the VMs of the libvirt hypervisor backend: the core asks this service for theirs
+        property = Backend.PROPERTY + "=libvirt")
 @Designate(ocd = GuestAgentsComponent.Config.class)
 public class GuestAgentsComponent implements GuestAgents {
     static final String PID = "io.quantix.agent";

@@ -3,19 +3,20 @@ package io.quantix.agent.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quantix.agent.AgentInfo;
-import io.quantix.agent.ExecRequest;
-import io.quantix.agent.ExecResult;
-import io.quantix.agent.FileTransfer;
-import io.quantix.agent.FreezeStatus;
-import io.quantix.agent.GuestAddress;
-import io.quantix.agent.GuestAgent;
-import io.quantix.agent.GuestFile;
-import io.quantix.agent.GuestInterface;
-import io.quantix.agent.GuestOsInfo;
-import io.quantix.agent.ShutdownMode;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
+import io.quantix.api.agent.AgentInfo;
+import io.quantix.api.agent.ExecRequest;
+import io.quantix.api.agent.ExecResult;
+import io.quantix.api.agent.FileTransfer;
+import io.quantix.api.agent.FreezeStatus;
+import io.quantix.api.agent.GuestAddress;
+import io.quantix.api.agent.GuestAgent;
+import io.quantix.api.agent.GuestFile;
+import io.quantix.api.agent.GuestInput;
+import io.quantix.api.agent.GuestInterface;
+import io.quantix.api.agent.GuestOsInfo;
+import io.quantix.api.agent.ShutdownMode;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -31,7 +32,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +46,7 @@ final class QgaClient implements GuestAgent {
      * out of a loaded TCG guest's qemu-ga as "JSON parse error" (QgaGuestIT); smaller messages keep each exchange short.
      */
     static final int CHUNK = 64 * 1024;
-    /** The largest file push and pull accept. */
-    static final long MAX_FILE = 256L * 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(QgaClient.class);
-    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
     /** how often exec polls a running program: fast at first, for short commands, then every 200 ms */
     private static final long FIRST_POLL_MS = 10;
     private static final long MAX_POLL_MS = 200;
@@ -225,10 +222,8 @@ final class QgaClient implements GuestAgent {
 
     @Override
     public FileTransfer push(String guestPath, byte[] content) {
-        checkPath(guestPath);
-        if (content.length > MAX_FILE) {
-            throw QuantixException.invalid("a file pushed to a guest is limited to " + MAX_FILE + " bytes");
-        }
+        GuestInput.path(guestPath);
+        GuestInput.fileSize("a file pushed to a guest", content.length);
         String sent = sha256(content);
         long handle = open(guestPath, "w");
         try {
@@ -256,10 +251,8 @@ final class QgaClient implements GuestAgent {
 
     @Override
     public GuestFile pull(String guestPath, long maxBytes) {
-        checkPath(guestPath);
-        if (maxBytes < 0 || maxBytes > MAX_FILE) {
-            throw QuantixException.invalid("a file pulled from a guest is limited to " + MAX_FILE + " bytes");
-        }
+        GuestInput.path(guestPath);
+        GuestInput.fileSize("a file pulled from a guest", maxBytes);
         long handle = open(guestPath, "r");
         try {
             long size = seek(handle, 0, 2);
@@ -317,12 +310,6 @@ final class QgaClient implements GuestAgent {
         }
     }
 
-    private static void checkPath(String guestPath) {
-        if (guestPath == null || !guestPath.startsWith("/") || guestPath.indexOf('\0') >= 0 || guestPath.length() > 4096) {
-            throw QuantixException.invalid("a guest file path is absolute, at most 4096 characters, without NUL");
-        }
-    }
-
     @Override
     public int freeze() {
         try {
@@ -377,12 +364,8 @@ final class QgaClient implements GuestAgent {
 
     @Override
     public void setUserPassword(String user, char[] password) {
-        if (user == null || !USER.matcher(user).matches()) {
-            throw QuantixException.invalid("a guest user name is 1-32 of a-z 0-9 _ . - starting with a letter or _");
-        }
-        if (password == null || password.length == 0 || password.length > 1024) {
-            throw QuantixException.invalid("a password of 1 to 1024 characters is required");
-        }
+        GuestInput.user(user);
+        GuestInput.password(password);
         ByteBuffer utf8 = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
         byte[] bytes = new byte[utf8.remaining()];
         utf8.get(bytes);

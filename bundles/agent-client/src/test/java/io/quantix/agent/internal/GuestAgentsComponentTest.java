@@ -3,9 +3,9 @@ package io.quantix.agent.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.quantix.agent.GuestAgent;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
+import io.quantix.api.agent.GuestAgent;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;

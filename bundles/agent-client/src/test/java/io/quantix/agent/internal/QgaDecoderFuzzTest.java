@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quantix.agent.ExecRequest;
 import io.quantix.api.QuantixException;
+import io.quantix.api.agent.ExecRequest;
 import io.quantix.fuzz.ByteFuzz;
 import io.quantix.fuzz.JsonFuzz;
 import java.nio.ByteBuffer;

@@ -7,43 +7,26 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quantix.agent.AgentInfo;
-import io.quantix.agent.ExecRequest;
-import io.quantix.agent.ExecResult;
-import io.quantix.agent.FileTransfer;
-import io.quantix.agent.FreezeStatus;
-import io.quantix.agent.GuestAddress;
-import io.quantix.agent.GuestAgent;
-import io.quantix.agent.GuestFile;
-import io.quantix.agent.GuestInterface;
-import io.quantix.agent.ShutdownMode;
-import io.quantix.api.AttachedDisk;
-import io.quantix.api.AttachedNic;
-import io.quantix.api.DirectBoot;
-import io.quantix.api.DiskBus;
-import io.quantix.api.DiskSource;
-import io.quantix.api.DiskSpec;
 import io.quantix.api.ErrorCode;
-import io.quantix.api.NicBinding;
-import io.quantix.api.NicModel;
-import io.quantix.api.PowerAction;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
-import io.quantix.api.Validation;
 import io.quantix.api.Vm;
-import io.quantix.api.VmSpec;
-import io.quantix.api.VolumeFormat;
-import io.quantix.api.VolumeRef;
+import io.quantix.api.agent.AgentInfo;
+import io.quantix.api.agent.ExecRequest;
+import io.quantix.api.agent.ExecResult;
+import io.quantix.api.agent.FileTransfer;
+import io.quantix.api.agent.FreezeStatus;
+import io.quantix.api.agent.GuestAddress;
+import io.quantix.api.agent.GuestAgent;
+import io.quantix.api.agent.GuestFile;
+import io.quantix.api.agent.GuestInterface;
+import io.quantix.api.agent.ShutdownMode;
 import io.quantix.hypervisor.libvirt.internal.LibvirtBackend;
 import io.quantix.hypervisor.libvirt.internal.RealLibvirt;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,84 +46,31 @@ class QgaGuestIT {
     private static final Logger LOG = LoggerFactory.getLogger(QgaGuestIT.class);
     private static final String NAME = "qx-it-qga";
     private static final String MAC = "52:54:00:71:0b:01";
-    private static final String BRIDGE = "qgabr0";
-    private static final String UP = "QUANTIX-QGA-UP";
-    private static final Duration BOOT = Duration.ofSeconds(120);
-    private static final Path MODULE = Path.of("").toAbsolutePath();
-    private static final Path GUEST = MODULE.resolve("target/tiny-guest");
-    private static final Path DIR = MODULE.resolve("target/it-qga");
 
+    private static QgaGuest guest;
     private static LibvirtBackend backend;
-    private static GuestAgentsComponent agents;
     private static Vm vm;
     private static GuestAgent agent;
 
     @BeforeAll
     static void boot() throws Exception {
-        backend = RealLibvirt.open();
-        cleanUp();
-        run("sh", MODULE.resolve("src/test/sh/qga-guest-env.sh").toString(), GUEST.toString());
-        Files.createDirectories(DIR);
-        Path disk = DIR.resolve("data.raw");
-        run("qemu-img", "create", "-q", "-f", "raw", disk.toString(), "32M");
-        run("ip", "link", "add", BRIDGE, "type", "bridge");
-        run("ip", "link", "set", BRIDGE, "up");
-        List<AttachedDisk> disks = List.of(new AttachedDisk(new VolumeRef("it", "data"),
-                new DiskSource.File(disk.toString()), VolumeFormat.RAW, DiskBus.VIRTIO));
-        List<AttachedNic> nics = List.of(new AttachedNic("lan", "port-qga-1", MAC, NicModel.VIRTIO,
-                new NicBinding.Bridge(BRIDGE)));
-        VmSpec spec = VmSpec.builder(NAME).memoryMiB(256).disk(DiskSpec.of("it", 32 * Validation.MIB))
-                .directBoot(new DirectBoot(GUEST.resolve("vmlinuz").toString(), GUEST.resolve("qga-initrd.gz").toString(),
-                        "console=ttyS0 quiet panic=-1 no_timer_check"))
-                .build();
-        vm = backend.define(UUID.randomUUID().toString(), spec, disks, nics);
-        long start = System.nanoTime();
-        backend.power(NAME, PowerAction.START);
-        RealLibvirt.await("the guest's " + UP + " marker", BOOT, vm, () -> RealLibvirt.console(vm).contains(UP));
-        agents = new GuestAgentsComponent();
-        // generous: a TCG guest on a busy host answers slowly
-        agents.activate("qemu:///system", Duration.ofSeconds(30));
-        agent = agents.qemuAgent(vm.id());
-        RealLibvirt.await("qemu-ga answering guest-ping through libvirt", BOOT, vm, () -> answers(agent));
-        LOG.info("guest booted and its agent answered in {} ms", (System.nanoTime() - start) / 1_000_000);
+        guest = QgaGuest.boot(NAME, MAC, "qgabr0");
+        backend = guest.backend();
+        vm = guest.vm();
+        agent = guest.agent();
     }
 
     /** Every test starts from a running guest whose agent answers, whatever an earlier test (a shutdown) left. */
     @BeforeEach
     void guestRunning() throws Exception {
-        if (backend.find(NAME).orElseThrow().state() != PowerState.RUNNING) {
-            backend.power(NAME, PowerAction.START);
-        }
-        RealLibvirt.await("qemu-ga answering guest-ping through libvirt", BOOT, vm, () -> answers(agent));
-    }
-
-    private static boolean answers(GuestAgent a) {
-        try {
-            a.ping();
-            return true;
-        } catch (QuantixException e) {
-            if (e.code() != ErrorCode.BACKEND_UNAVAILABLE) {
-                throw e;
-            }
-            return false;
-        }
+        guest.running();
     }
 
     @AfterAll
     static void shutDown() throws Exception {
-        if (agent != null) {
-            agent.close();
+        if (guest != null) {
+            guest.close();
         }
-        if (agents != null) {
-            agents.deactivate();
-        }
-        cleanUp();
-        RealLibvirt.close(backend);
-    }
-
-    private static void cleanUp() throws IOException, InterruptedException {
-        RealLibvirt.remove(backend, NAME);
-        new ProcessBuilder("ip", "link", "del", BRIDGE).redirectErrorStream(true).start().waitFor();
     }
 
     @Test
@@ -157,7 +87,7 @@ class QgaGuestIT {
 
     @Test
     void reportsTheGuestsNameSystemAndClock() {
-        assertEquals("qx-qga-guest", agent.hostname());
+        assertEquals(QgaGuest.HOSTNAME, agent.hostname());
         var os = agent.osInfo();
         assertEquals("quantix-test", os.id());
         assertEquals("x86_64", os.machine());
@@ -171,7 +101,7 @@ class QgaGuestIT {
         List<GuestInterface> nics = agent.interfaces();
         GuestInterface nic = nics.stream().filter(n -> n.mac().equals(MAC)).findFirst()
                 .orElseThrow(() -> new AssertionError("no interface with " + MAC + ": " + nics));
-        assertTrue(nic.addresses().contains(new GuestAddress(GuestAddress.Family.IPV4, "192.0.2.10", 24)),
+        assertTrue(nic.addresses().contains(new GuestAddress(GuestAddress.Family.IPV4, QgaGuest.IP, 24)),
                 nic.toString());
         assertTrue(nics.stream().anyMatch(n -> n.name().equals("lo")), nics.toString());
     }
@@ -255,7 +185,7 @@ class QgaGuestIT {
 
         try (QgaClient direct = new QgaClient(new QgaSocketTransport(RealLibvirt.agentSocket(vm), NAME, 1 << 22), NAME,
                 Duration.ofSeconds(10), 1 << 22)) {
-            assertEquals("qx-qga-guest", direct.hostname());
+            assertEquals(QgaGuest.HOSTNAME, direct.hostname());
             long start = System.nanoTime();
             int calls = 20;
             for (int i = 0; i < calls; i++) {
@@ -287,16 +217,9 @@ class QgaGuestIT {
     @Test
     void shutdownThroughTheAgentPowersTheGuestOff() throws Exception {
         agent.shutdown(ShutdownMode.POWERDOWN);
-        RealLibvirt.await(NAME + " STOPPED after guest-shutdown", BOOT, vm,
+        RealLibvirt.await(NAME + " STOPPED after guest-shutdown", QgaGuest.BOOT, vm,
                 () -> backend.find(NAME).orElseThrow().state() == PowerState.STOPPED);
         QuantixException e = assertThrows(QuantixException.class, agent::ping);
         assertEquals(ErrorCode.BACKEND_UNAVAILABLE, e.code(), "a stopped VM's agent: " + e);
-    }
-
-
-    private static void run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + output);
     }
 }

@@ -11,6 +11,7 @@ import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.quantix.api.cluster.ClusterService;
+import io.quantix.api.service.GuestAgentService;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.service.NodeService;
 import io.quantix.api.service.StorageService;
@@ -103,7 +104,8 @@ public class GrpcServer {
     @Activate
     public GrpcServer(@Reference VmService vms, @Reference StorageService storage, @Reference NetworkService networks,
             @Reference NodeService node, @Reference AdminAccount admin, @Reference Authenticator authenticator,
-            @Reference TlsMaterial tls, Config config, BundleContext context) throws IOException {
+            @Reference TlsMaterial tls, @Reference GuestAgentService agents, Config config, BundleContext context)
+            throws IOException {
         // at most `threads` at once, but an idle node keeps none: each idle thread costs memory (platform overhead)
         ThreadPoolExecutor pool = new ThreadPoolExecutor(config.threads(), config.threads(), IDLE_THREAD_SECONDS,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads("quantix-grpc-"));
@@ -124,6 +126,7 @@ public class GrpcServer {
                     .executor(executor)
                     .maxInboundMessageSize(config.maxMessageBytes())
                     .addService(ServerInterceptors.intercept(daemon, auth))
+                    .addService(ServerInterceptors.intercept(new GuestAgentDaemon(agents), auth))
                     .addService(ServerInterceptors.intercept(health.getHealthService(), auth))
                     .addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
                     .build()

@@ -4,6 +4,7 @@ import io.quantix.api.ConsoleType;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import io.quantix.api.cluster.ClusterService;
+import io.quantix.api.service.GuestAgentService;
 import io.quantix.api.service.MetricsService;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.service.RouterService;
@@ -102,6 +103,8 @@ public class RestServer {
     @Reference
     private NodeService node;
     @Reference
+    private GuestAgentService agents;
+    @Reference
     private AdminAccount admin;
     @Reference
     private Authenticator authenticator;
@@ -135,6 +138,7 @@ public class RestServer {
         migrations = new Migrations(vms);
         routes.addAll(new VmResource(vms, new IdempotencyStore(Clock.systemUTC(),
                 Duration.ofHours(config.idempotencyHours()), 10_000), migrations).routes());
+        routes.addAll(new AgentResource(agents).routes());
         routes.addAll(new StorageResource(storage).routes());
         routes.addAll(new NetworkResource(networks, groups, routers).routes());
         routes.addAll(events.routes());

@@ -32,6 +32,7 @@ class OpenApiTest {
         routes.addAll(new NodeResource(null).routes());
         routes.addAll(new AuthResource(null, null, null).routes());
         routes.addAll(new VmResource(null, null, null).routes());
+        routes.addAll(new AgentResource(null).routes());
         routes.addAll(new StorageResource(null).routes());
         routes.addAll(new NetworkResource(null, null, null).routes());
         routes.addAll(new EventStream(null, 1, java.time.Duration.ofSeconds(1)).routes());

@@ -30,8 +30,12 @@ final class SecretInput {
 
     /** A new password, asked twice; refused (nothing changed) when the two differ. */
     static char[] readNew(Session session, String what) {
-        char[] password = read(session, what + " (at least " + AdminAccount.MIN_PASSWORD_LENGTH
-                + " characters): ");
+        return readTwice(session, what + " (at least " + AdminAccount.MIN_PASSWORD_LENGTH + " characters)", what);
+    }
+
+    /** A password asked as {@code prompt}, then again; refused (nothing changed) when the two differ. */
+    static char[] readTwice(Session session, String prompt, String what) {
+        char[] password = read(session, prompt + ": ");
         char[] again = read(session, what + " again: ");
         try {
             if (!Arrays.equals(password, again)) {

@@ -1,4 +1,4 @@
-package io.quantix.agent;
+package io.quantix.api.agent;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package io.quantix.agent;
+package io.quantix.api.agent;
 
 /** Whether the guest's filesystems are frozen (guest-fsfreeze-status). */
 public enum FreezeStatus { THAWED, FROZEN }

@@ -1,4 +1,4 @@
-package io.quantix.agent;
+package io.quantix.api.agent;
 
 /** What {@link GuestAgent#shutdown} asks of the guest OS. */
 public enum ShutdownMode {

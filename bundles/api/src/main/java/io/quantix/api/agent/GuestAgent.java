@@ -1,4 +1,4 @@
-package io.quantix.agent;
+package io.quantix.api.agent;
 
 import io.quantix.api.QuantixException;
 import java.time.Instant;
