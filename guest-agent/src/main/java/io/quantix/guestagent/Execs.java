@@ -47,10 +47,12 @@ final class Execs {
             this.process = process;
         }
 
+        /** The program first, so a shell cannot go on once its child dies, then all it had started. */
         void kill() {
             killed.set(true);
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            List<ProcessHandle> started = process.descendants().toList();
             process.destroyForcibly();
+            started.forEach(ProcessHandle::destroyForcibly);
         }
     }
 

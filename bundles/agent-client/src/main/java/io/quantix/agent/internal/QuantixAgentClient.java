@@ -587,11 +587,14 @@ final class QuantixAgentClient implements GuestAgent {
             return freezeState(AgentMessage.newBuilder().setFreeze(Freeze.newBuilder()
                     .setTimeoutMs((int) freezeTimeout.toMillis())), "freeze").getFilesystems();
         } catch (QuantixException e) {
-            // the guest thaws what it froze when a freeze fails; a freeze that timed out here may still be frozen
-            try {
-                thaw();
-            } catch (QuantixException t) {
-                e.addSuppressed(t);
+            // a guest that refuses has thawed what it froze (and a refused second freeze must not thaw the first);
+            // one that did not answer in time may have frozen some: thaw, or its own timer will
+            if (e.code() == ErrorCode.BACKEND_UNAVAILABLE) {
+                try {
+                    thaw();
+                } catch (QuantixException t) {
+                    e.addSuppressed(t);
+                }
             }
             throw e;
         }
