@@ -1,10 +1,12 @@
 package io.quantix.guestagent;
 
+import io.quantix.agent.protocol.AgentFrames;
 import io.quantix.proto.agent.v1.AgentMessage;
 import io.quantix.proto.agent.v1.Heartbeat;
 import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -16,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Quantix guest agent: serves quantix/agent/v1/agent.proto on the VM's virtio-serial port. Usage:
- * {@code java -jar quantix-guest-agent.jar [--port DEVICE | --listen SOCKET] [options]} (see {@link AgentConfig}).
+ * {@code java -jar quantix-guest-agent.jar [--check] [--port DEVICE | --listen SOCKET] [options]} (see
+ * {@link AgentConfig}).
  */
 public final class Agent {
     static final String VERSION = "0.1.0";
@@ -47,15 +50,41 @@ public final class Agent {
     }
 
     public static void main(String[] args) throws IOException {
+        boolean check = args.length > 0 && args[0].equals("--check");
         AgentConfig config;
         try {
-            config = AgentConfig.parse(args);
+            config = AgentConfig.parse(check ? Arrays.copyOfRange(args, 1, args.length) : args);
         } catch (IllegalArgumentException e) {
             System.err.println("quantix-guest-agent: " + e.getMessage());
             System.exit(2);
             return;
         }
+        if (check) {
+            check(config);
+            return;
+        }
         new Agent(config).serve();
+    }
+
+    /**
+     * {@code --check}: reads what a telemetry and an interfaces request would answer, through the framing and back,
+     * prints it and exits; a health check, and the run the package's postinst records its class-data sharing archive
+     * from (so the archive holds the classes a request loads).
+     */
+    private static void check(AgentConfig config) throws IOException {
+        AgentMessage m = AgentMessage.newBuilder().setId(1).setTelemetry(new Telemetry(config).read()).build();
+        AgentMessage i = AgentMessage.newBuilder().setId(2).setInterfaces(Telemetry.interfaces()).build();
+        AgentFrames frames = new AgentFrames(AgentFrames.MAX_PAYLOAD);
+        java.nio.ByteBuffer both = java.nio.ByteBuffer.wrap(concat(AgentFrames.encode(m.toByteArray()),
+                AgentFrames.encode(i.toByteArray())));
+        System.out.print(AgentMessage.parseFrom(frames.next(both)));
+        System.out.print(AgentMessage.parseFrom(frames.next(both)));
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** Serves host connections one after another, until the process ends. */

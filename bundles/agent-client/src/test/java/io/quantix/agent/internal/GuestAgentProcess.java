@@ -24,10 +24,11 @@ import java.util.function.BooleanSupplier;
  * never freezes, re-passwords or powers off this host.
  */
 final class GuestAgentProcess implements AutoCloseable {
-    /** As in guest-agent/src/deb/systemd/quantix-guest-agent.service. */
+    /** As in guest-agent/src/deb/systemd/quantix-guest-agent.service, whose archive is {@link #archive()}. */
     static final List<String> JVM_FLAGS = List.of("-Xmx16m", "-Xss256k", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-XX:MaxMetaspaceSize=32m", "-XX:ReservedCodeCacheSize=16m",
             "-XX:-UsePerfData", "-Xshare:auto");
+    private static Path archive;
 
     final Path dir;
     final Path socket;
@@ -43,8 +44,9 @@ final class GuestAgentProcess implements AutoCloseable {
         this.socket = dir.resolve(vmId + ".agent.sock");
         this.log = dir.resolve("agent.log");
         List<String> argv = new ArrayList<>();
-        argv.add(ProcessHandle.current().info().command().orElse("java"));
+        argv.add(java());
         argv.addAll(JVM_FLAGS);
+        argv.add("-XX:SharedArchiveFile=" + archive());
         argv.add("-cp");
         argv.add(classpath());
         argv.add(Agent.class.getName());
@@ -54,6 +56,44 @@ final class GuestAgentProcess implements AutoCloseable {
         argv.addAll(List.of(options));
         process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await("the agent listening on " + socket, Duration.ofSeconds(30), () -> Files.exists(socket));
+    }
+
+    /**
+     * The class-data sharing archive, made once a test run as the package's postinst makes it: a {@code --check}
+     * run of the agent that dumps the classes it loaded.
+     */
+    static synchronized Path archive() throws IOException, InterruptedException {
+        if (archive == null) {
+            Path dir = Files.createTempDirectory("quantix-agent-cds");
+            Path jsa = dir.resolve("agent.jsa");
+            Process p = new ProcessBuilder(java(), "-XX:ArchiveClassesAtExit=" + jsa, "-XX:TieredStopAtLevel=1",
+                    "-XX:+UseSerialGC", "-cp", classpath(), Agent.class.getName(), "--check")
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("check.log").toFile()).start();
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.exists(jsa)) {
+                p.destroyForcibly();
+                throw new AssertionError("agent --check did not write a CDS archive: "
+                        + Files.readString(dir.resolve("check.log")));
+            }
+            jsa.toFile().deleteOnExit();
+            dir.resolve("check.log").toFile().deleteOnExit();
+            dir.toFile().deleteOnExit();
+            archive = jsa;
+        }
+        return archive;
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** Its resident memory (VmRSS) in KiB. */
+    long rssKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS for " + process.pid());
     }
 
     /** The program's own jar (shaded, from the reactor or the local repository) or, in an IDE, its classes. */

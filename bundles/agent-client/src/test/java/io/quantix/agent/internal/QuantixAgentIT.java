@@ -340,6 +340,38 @@ class QuantixAgentIT {
         }
     }
 
+    /**
+     * What a user of a small guest checks: the agent's resident memory once it has served a round of calls and gone
+     * idle, with the unit's flags and CDS archive. The figure is printed for the record.
+     */
+    @Test
+    void staysSmallWhenIdleAfterCalls() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            client.telemetry();
+            client.interfaces();
+            client.exec(ExecRequest.builder("sh").args("-c", "seq 1 20000").build());
+            byte[] content = new byte[600 * 1024];
+            client.push(diskA.resolve("f").toString(), content);
+            client.pull(diskA.resolve("f").toString(), content.length);
+            client.freeze();
+            client.thaw();
+        }
+        // idle: the workers' keep-alive (10 s) ends their threads; wait for the agent's thread count to drop
+        Path status = Path.of("/proc", Long.toString(agent.pid()), "status");
+        agent.await("the agent's idle workers ending", Duration.ofSeconds(30), () -> {
+            try {
+                return Files.readAllLines(status).stream().noneMatch(l -> l.startsWith("Threads:")
+                        && Integer.parseInt(l.replaceAll("[^0-9]", "")) > 16);
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        long rss = agent.rssKib();
+        System.out.println("guest agent idle RSS after calls: " + rss + " KiB with " + GuestAgentProcess.JVM_FLAGS
+                + " and a CDS archive");
+        assertTrue(rss < 64 * 1024, rss + " KiB");
+    }
+
     private static Map<String, Long> meminfoBytes() throws IOException {
         return Files.readAllLines(Path.of("/proc/meminfo")).stream().map(l -> l.split("[:\\s]+"))
                 .collect(Collectors.toMap(f -> f[0], f -> Long.parseLong(f[1]) * 1024, (a, b) -> a));
