@@ -19,7 +19,10 @@ final class Mounts {
 
     private Mounts() {}
 
-    /** In mount order, each mountpoint once. */
+    /**
+     * In mount order, each filesystem once: a bind mount shows a device again elsewhere, and freezing a filesystem
+     * twice fails (qemu-ga counts devices the same way).
+     */
     static List<Mount> disks(Path table) {
         List<String> lines;
         try {
@@ -32,9 +35,9 @@ final class Mounts {
         for (String line : lines) {
             String[] f = line.trim().split("\\s+");
             if (f.length >= 3 && DISK_TYPES.contains(f[2])) {
-                String mountpoint = unescape(f[1]);
-                if (seen.add(mountpoint)) {
-                    out.add(new Mount(unescape(f[0]), mountpoint, f[2]));
+                String device = unescape(f[0]);
+                if (seen.add(device)) {
+                    out.add(new Mount(device, unescape(f[1]), f[2]));
                 }
             }
         }
