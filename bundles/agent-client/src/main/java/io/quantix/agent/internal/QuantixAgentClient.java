@@ -255,7 +255,13 @@ final class QuantixAgentClient implements GuestAgent {
     }
 
     private void send(AgentMessage message, long deadline, String what) {
-        byte[] frame = AgentFrames.encode(message.toByteArray());
+        byte[] payload = message.toByteArray();
+        if (payload.length > AgentFrames.MAX_PAYLOAD) {
+            // the guest would skip it as garbage: refused here, before anything is sent
+            throw QuantixException.invalid(what + ": the request has " + payload.length + " bytes, above the"
+                    + " protocol's limit of " + AgentFrames.MAX_PAYLOAD);
+        }
+        byte[] frame = AgentFrames.encode(payload);
         SocketChannel c = connection();
         synchronized (writeLock) {
             ByteBuffer out = ByteBuffer.wrap(frame);

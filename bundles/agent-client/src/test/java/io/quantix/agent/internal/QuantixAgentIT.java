@@ -3,12 +3,10 @@ package io.quantix.agent.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quantix.agent.AgentInfo;
-import io.quantix.agent.ExecListener;
 import io.quantix.agent.ExecRequest;
 import io.quantix.agent.ExecResult;
 import io.quantix.agent.FileTransfer;
@@ -186,15 +184,17 @@ class QuantixAgentIT {
 
     @Test
     void severalCallsAreInFlightAtOnce() throws Exception {
+        Path started = dir.resolve("started");
         Path go = dir.resolve("go");
         CompletableFuture<ExecResult> waiting = CompletableFuture.supplyAsync(() -> client.exec(ExecRequest
-                .builder("sh").args("-c", "while [ ! -e '" + go + "' ]; do sleep 0.05; done; echo released")
-                .timeout(Duration.ofSeconds(30)).build()));
-        agent.await("the exec started", Duration.ofSeconds(10), () -> client.lastHeartbeat() != null);
+                .builder("sh").args("-c", ": > '" + started + "'; while [ ! -e '" + go + "' ]; do sleep 0.05; done;"
+                        + " echo released").timeout(Duration.ofSeconds(30)).build()));
+        agent.await("the exec's program running", Duration.ofSeconds(10), () -> Files.exists(started));
         // answered while the exec is still waiting on the same channel
         assertTrue(client.telemetry().memoryTotalBytes() > 0);
         assertEquals(FreezeStatus.THAWED, client.freezeStatus());
         assertFalse(waiting.isDone(), "the exec waits for its file");
+        agent.await("a heartbeat (every second here)", Duration.ofSeconds(10), () -> client.lastHeartbeat() != null);
         Files.writeString(go, "");
         assertEquals("released\n", waiting.get(30, TimeUnit.SECONDS).stdoutText());
     }

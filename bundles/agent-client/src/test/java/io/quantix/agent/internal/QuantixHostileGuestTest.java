@@ -158,6 +158,17 @@ class QuantixHostileGuestTest {
         }
     }
 
+    @Test
+    void aRequestAboveTheFrameLimitIsRefusedBeforeItIsSent() throws IOException {
+        java.util.List<AgentMessage> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        start((r, out) -> received.add(r));
+        ExecRequest huge = ExecRequest.builder("cat").stdin(new byte[ExecRequest.MAX_STDIN])
+                .args("x".repeat(8192)).build();
+        QuantixException e = assertThrows(QuantixException.class, () -> client.exec(huge));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code(), e.getMessage());
+        assertTrue(received.isEmpty(), "nothing reached the guest");
+    }
+
     /** A frame with a checksum that holds, whatever its length. */
     private static byte[] frame(byte[] payload) {
         ByteBuffer b = ByteBuffer.allocate(12 + payload.length).put(new byte[] {'Q', 'X', 'A', 1})
