@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param maxFile the largest file a push may write or a pull may read
  * @param mounts the mount table whose filesystems are reported and frozen
  * @param osRelease the os-release file
- * @param fsfreeze the fsfreeze program, run as {@code fsfreeze -f|-u MOUNTPOINT}
+ * @param fsfreeze the fsfreeze program, run as {@code fsfreeze --freeze|--unfreeze MOUNTPOINT}
  * @param chpasswd the chpasswd program, fed {@code user:password} on standard input
  * @param shutdown a program run as {@code shutdown poweroff|halt|reboot}, or an empty list for systemctl (or
  *     shutdown(8) on a system without systemd)

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * fsfreeze of the guest's disk filesystems, for a consistent snapshot. A frozen guest cannot write, so the freeze
  * never outlives its timeout: a timer armed before the first filesystem is frozen thaws them, whether or not the
- * host is still there to ask.
+ * host is still there to ask. The long options are the ones both util-linux's and busybox's fsfreeze know.
  */
 final class Freezer {
     static final long DEFAULT_TIMEOUT_MS = 60_000;
@@ -38,7 +38,7 @@ final class Freezer {
         for (int i = disks.size() - 1; i >= 0; i--) {
             String mountpoint = disks.get(i).mountpoint();
             try {
-                Commands.check(config.fsfreeze(), List.of("-f", mountpoint));
+                Commands.check(config.fsfreeze(), List.of("--freeze", mountpoint));
             } catch (AgentError e) {
                 thawAll();
                 throw e;
@@ -79,7 +79,7 @@ final class Freezer {
         AgentError failed = null;
         for (int i = frozen.size() - 1; i >= 0; i--) {
             try {
-                Commands.check(config.fsfreeze(), List.of("-u", frozen.get(i)));
+                Commands.check(config.fsfreeze(), List.of("--unfreeze", frozen.get(i)));
             } catch (AgentError e) {
                 failed = e;
             }

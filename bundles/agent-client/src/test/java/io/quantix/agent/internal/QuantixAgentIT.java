@@ -243,7 +243,7 @@ class QuantixAgentIT {
         assertEquals(2, client.thaw());
         assertEquals(FreezeStatus.THAWED, client.freezeStatus());
         // the inner mount first, thawed in the reverse order
-        assertEquals(List.of("-f " + diskB, "-f " + diskA, "-u " + diskA, "-u " + diskB), agent.recorded("fsfreeze"));
+        assertEquals(List.of("--freeze " + diskB, "--freeze " + diskA, "--unfreeze " + diskA, "--unfreeze " + diskB), agent.recorded("fsfreeze"));
     }
 
     @Test
@@ -258,7 +258,7 @@ class QuantixAgentIT {
                 return false;
             }
         });
-        assertEquals(List.of("-f " + diskB, "-f " + diskA, "-u " + diskA, "-u " + diskB), agent.recorded("fsfreeze"));
+        assertEquals(List.of("--freeze " + diskB, "--freeze " + diskA, "--unfreeze " + diskA, "--unfreeze " + diskB), agent.recorded("fsfreeze"));
         assertTrue(agent.output().contains("the freeze timed out"), agent.output());
         assertEquals(FreezeStatus.THAWED, client.freezeStatus());
     }
