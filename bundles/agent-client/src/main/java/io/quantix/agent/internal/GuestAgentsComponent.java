@@ -5,6 +5,9 @@ import io.quantix.api.QuantixException;
 import io.quantix.api.agent.GuestAgent;
 import io.quantix.api.agent.GuestAgents;
 import io.quantix.api.spi.Backend;
+import io.quantix.api.spi.NodeDirectories;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 import org.libvirt.Connect;
@@ -15,9 +18,13 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The node's guest agents, reached through libvirt (see {@link LibvirtQgaTransport} for why not the socket). One
+ * The node's guest agents: the Quantix agent on the VM's {@code <vm-id>.agent.sock} in the libvirt backend's run
+ * directory when it answers a ping, else qemu-guest-agent through libvirt (see {@link LibvirtQgaTransport} for why
+ * not its socket). One
  * libvirt connection, opened at the first call so the component starts whether or not libvirtd does; libvirt's
  * connections are thread-safe, so agents of different VMs talk at once while each agent takes one call at a time.
  */
@@ -27,6 +34,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Designate(ocd = GuestAgentsComponent.Config.class)
 public class GuestAgentsComponent implements GuestAgents {
     static final String PID = "io.quantix.agent";
+    private static final Logger LOG = LoggerFactory.getLogger(GuestAgentsComponent.class);
     /** A reply line of qemu-guest-agent: 512 KiB file chunks and exec output fit well below it. */
     static final int MAX_LINE = 4 * 1024 * 1024;
 
@@ -38,31 +46,74 @@ public class GuestAgentsComponent implements GuestAgents {
         @AttributeDefinition(description = "Seconds one agent command may take before the agent counts as not"
                 + " answering.", min = "1", max = "600")
         int callTimeoutSeconds() default 10;
+
+        @AttributeDefinition(description = "Seconds the Quantix agent keeps a guest's filesystems frozen at most when"
+                + " no thaw comes (its own timer thaws them).", min = "1", max = "600")
+        int freezeTimeoutSeconds() default 60;
+
+        @AttributeDefinition(description = "Where the VMs' agent channel sockets are (the libvirt backend's run"
+                + " directory); empty for the node's data directory's run/.")
+        String agentSocketDirectory() default "";
     }
+
+    /** How long a ping of the Quantix agent may take before the VM's qemu-guest-agent is used instead. */
+    static final Duration PROBE = Duration.ofSeconds(2);
 
     private String uri;
     private Duration timeout;
+    private Duration freezeTimeout;
+    private Path socketDir;
     private Connect connect;
 
     @Activate
     void activate(Config config) {
-        activate(config.uri(), Duration.ofSeconds(config.callTimeoutSeconds()));
+        activate(config.uri(), Duration.ofSeconds(config.callTimeoutSeconds()),
+                Duration.ofSeconds(config.freezeTimeoutSeconds()), config.agentSocketDirectory().isEmpty()
+                        ? NodeDirectories.data().resolve("run") : Path.of(config.agentSocketDirectory()));
     }
 
-    /** Tests call this directly, without OSGi. */
+    /** Tests call these directly, without OSGi. */
     void activate(String libvirtUri, Duration callTimeout) {
+        activate(libvirtUri, callTimeout, Duration.ofSeconds(60), NodeDirectories.data().resolve("run"));
+    }
+
+    void activate(String libvirtUri, Duration callTimeout, Duration freezeTimeout, Path agentSocketDirectory) {
         uri = libvirtUri;
         timeout = callTimeout;
+        this.freezeTimeout = freezeTimeout;
+        socketDir = agentSocketDirectory;
+    }
+
+    @Override
+    public GuestAgent agent(String vmId) {
+        checkId(vmId);
+        Path socket = socketDir.resolve(vmId + ".agent.sock");
+        if (Files.exists(socket)) {
+            QuantixAgentClient quantix = new QuantixAgentClient(socket, "VM " + vmId, PROBE, freezeTimeout);
+            try {
+                quantix.ping();
+                quantix.close();
+                return new QuantixAgentClient(socket, "VM " + vmId, timeout, freezeTimeout);
+            } catch (QuantixException e) {
+                quantix.close();
+                LOG.debug("VM {}: no Quantix agent answers ({}): using qemu-guest-agent", vmId, e.getMessage());
+            }
+        }
+        return qemuAgent(vmId);
     }
 
     @Override
     public GuestAgent qemuAgent(String vmId) {
+        checkId(vmId);
+        return new QgaClient(new LibvirtQgaTransport(connection(), vmId, MAX_LINE), "VM " + vmId, timeout, MAX_LINE);
+    }
+
+    private static void checkId(String vmId) {
         try {
             UUID.fromString(vmId);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw QuantixException.invalid("a VM id is a UUID");
         }
-        return new QgaClient(new LibvirtQgaTransport(connection(), vmId, MAX_LINE), "VM " + vmId, timeout, MAX_LINE);
     }
 
     private synchronized Connect connection() {

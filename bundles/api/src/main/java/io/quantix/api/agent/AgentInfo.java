@@ -8,12 +8,15 @@ import java.util.Objects;
  *
  * @param kind which agent
  * @param version the agent's own version string
- * @param commands the commands it has enabled
+ * @param commands the commands it has enabled (qemu-guest-agent's names, or the Quantix agent's capabilities:
+ *     "exec", "file", "freeze", "password", "shutdown", "time-sync", ...)
  */
 public record AgentInfo(Kind kind, String version, List<String> commands) {
     public enum Kind {
         /** QEMU's qemu-guest-agent, as every Linux distribution packages it. */
-        QEMU_GUEST_AGENT
+        QEMU_GUEST_AGENT,
+        /** The Quantix guest agent (quantix/agent/v1/agent.proto on org.quantix.agent.0). */
+        QUANTIX
     }
 
     public AgentInfo {

@@ -1,12 +1,14 @@
 package io.quantix.api.agent;
 
+import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * One VM's guest agent. Calls run one at a time (the agent answers strictly in order); each waits at most the
+ * One VM's guest agent. Calls to qemu-guest-agent run one at a time (it answers strictly in order); the Quantix
+ * agent has several in flight. Each waits at most the
  * agent's call timeout and fails with a {@link QuantixException}: {@code BACKEND_UNAVAILABLE} when the agent does
  * not answer (not running, not installed, or the VM is stopped), {@code UNSUPPORTED} when it lacks the command,
  * {@code BACKEND_ERROR} when it refuses or sends what the protocol does not allow, {@code INVALID_ARGUMENT} for a
@@ -33,6 +35,35 @@ public interface GuestAgent extends AutoCloseable {
      * ({@link ExecResult#timedOut()}).
      */
     ExecResult exec(ExecRequest request);
+
+    /**
+     * {@link #exec(ExecRequest)}, handing each piece of output to {@code listener} as it arrives, besides keeping it
+     * in the result. qemu-guest-agent cannot stream: there the listener gets all of it once the program has exited.
+     */
+    default ExecResult exec(ExecRequest request, ExecListener listener) {
+        ExecResult result = exec(request);
+        if (result.stdout().length > 0) {
+            listener.output(ExecListener.Stream.STDOUT, result.stdout().clone());
+        }
+        if (result.stderr().length > 0) {
+            listener.output(ExecListener.Stream.STDERR, result.stderr().clone());
+        }
+        return result;
+    }
+
+    /** Memory, filesystems, load, uptime and OS of the guest; {@code UNSUPPORTED} from qemu-guest-agent. */
+    default GuestTelemetry telemetry() {
+        throw new QuantixException(ErrorCode.UNSUPPORTED, "qemu-guest-agent reports no telemetry: the Quantix guest"
+                + " agent does");
+    }
+
+    /**
+     * Sets the guest's clock to the host's (after a resume or a migration); {@code UNSUPPORTED} from an agent
+     * without it.
+     */
+    default void syncTime() {
+        throw new QuantixException(ErrorCode.UNSUPPORTED, "this guest agent cannot set the guest's clock");
+    }
 
     /**
      * Writes {@code content} to a file in the guest (created or truncated), in chunks, then reads it back and

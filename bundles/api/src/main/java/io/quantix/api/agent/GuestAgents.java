@@ -13,4 +13,14 @@ public interface GuestAgents {
      * @param vmId the VM's id (its libvirt domain UUID)
      */
     GuestAgent qemuAgent(String vmId);
+
+    /**
+     * The best agent of a VM: the Quantix agent when its channel answers a ping, else its qemu-guest-agent (whose
+     * answer shows at the first call). Close it when done; {@link GuestAgent#info()} says which it is.
+     *
+     * @param vmId the VM's id (its libvirt domain UUID)
+     */
+    default GuestAgent agent(String vmId) {
+        return qemuAgent(vmId);
+    }
 }

@@ -34,10 +34,18 @@ public final class GuestInput {
         return value;
     }
 
-    /** The password is checked for length only and never quoted. */
+    /**
+     * The password is checked for length and for being one line (the guest hands it to chpasswd, one
+     * {@code user:password} per line, so a line break would set another user's password), and never quoted.
+     */
     public static char[] password(char[] value) {
         if (value == null || value.length == 0 || value.length > MAX_PASSWORD) {
             throw QuantixException.invalid("a password of 1 to " + MAX_PASSWORD + " characters is required");
+        }
+        for (char c : value) {
+            if (c == '\n' || c == '\r' || c == '\0') {
+                throw QuantixException.invalid("a password is one line, without NUL");
+            }
         }
         return value;
     }

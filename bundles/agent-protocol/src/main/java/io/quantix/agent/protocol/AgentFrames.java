@@ -1,4 +1,4 @@
-package io.quantix.agent.internal;
+package io.quantix.agent.protocol;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -20,10 +20,12 @@ import java.util.zip.CRC32C;
  * match, is not a frame: one byte is skipped and the search goes on, so the stream resynchronises after garbage or
  * a cut frame and never buffers more than one frame of the largest size. Not thread-safe: one reader owns it.
  */
-final class AgentFrames {
+public final class AgentFrames {
     static final byte[] MAGIC = {'Q', 'X', 'A', 1};
-    static final int HEADER = 8;
-    static final int TRAILER = 4;
+    public static final int HEADER = 8;
+    public static final int TRAILER = 4;
+    /** The largest payload either side of protocol v1 sends: a 1 MiB file chunk or exec input and its message. */
+    public static final int MAX_PAYLOAD = (1 << 20) + 4096;
 
     private final int maxPayload;
     /** bytes read but not yet decoded, from {@code start} to {@code end} */
@@ -32,7 +34,7 @@ final class AgentFrames {
     private int end;
     private long skipped;
 
-    AgentFrames(int maxPayload) {
+    public AgentFrames(int maxPayload) {
         if (maxPayload < 0 || maxPayload > (1 << 30)) {
             throw new IllegalArgumentException("maxPayload " + maxPayload);
         }
@@ -41,7 +43,7 @@ final class AgentFrames {
     }
 
     /** One frame around {@code payload}. */
-    static byte[] encode(byte[] payload) {
+    public static byte[] encode(byte[] payload) {
         ByteBuffer out = ByteBuffer.allocate(HEADER + payload.length + TRAILER);
         out.put(MAGIC).putInt(payload.length).put(payload);
         CRC32C crc = new CRC32C();
@@ -51,12 +53,12 @@ final class AgentFrames {
     }
 
     /** Bytes dropped so far as not part of any frame. */
-    long skipped() {
+    public long skipped() {
         return skipped;
     }
 
     /** Bytes held, at most one frame of the largest size. */
-    int buffered() {
+    public int buffered() {
         return end - start;
     }
 
@@ -64,7 +66,7 @@ final class AgentFrames {
      * The payload of the next whole frame, consuming what it reads from {@code input}, or null when the input runs
      * out first (what was read is kept for the next call).
      */
-    byte[] next(ByteBuffer input) {
+    public byte[] next(ByteBuffer input) {
         while (true) {
             byte[] frame = decode();
             if (frame != null) {
@@ -89,7 +91,7 @@ final class AgentFrames {
      * (the reader's timeout says so), so its first byte is dropped and the search goes on in what is buffered.
      * Call it until {@link #buffered()} is 0; each call may return a frame found behind the false start.
      */
-    byte[] stalled() {
+    public byte[] stalled() {
         byte[] whole = decode(); // a frame an earlier stalled() call found behind another
         if (whole != null || end == start) {
             return whole;

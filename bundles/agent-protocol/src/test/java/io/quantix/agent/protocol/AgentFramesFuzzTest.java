@@ -1,4 +1,4 @@
-package io.quantix.agent.internal;
+package io.quantix.agent.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
