@@ -31,7 +31,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -342,24 +341,6 @@ final class QgaClient implements GuestAgent {
             case "frozen" -> FreezeStatus.FROZEN;
             default -> throw unexpected("guest-fsfreeze-status");
         };
-    }
-
-    @Override
-    public <T> T quiesced(Supplier<T> work) {
-        freeze();
-        T result;
-        try {
-            result = work.get();
-        } catch (RuntimeException | Error e) {
-            try {
-                thaw();
-            } catch (QuantixException t) {
-                e.addSuppressed(t);
-            }
-            throw e;
-        }
-        thaw();
-        return result;
     }
 
     @Override

@@ -65,7 +65,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -608,24 +607,6 @@ final class QuantixAgentClient implements GuestAgent {
 
     private FreezeState freezeState(AgentMessage.Builder body, String what) {
         return single(body, AgentMessage.BodyCase.FREEZE_STATE, what).getFreezeState();
-    }
-
-    @Override
-    public <T> T quiesced(Supplier<T> work) {
-        freeze();
-        T result;
-        try {
-            result = work.get();
-        } catch (RuntimeException | Error e) {
-            try {
-                thaw();
-            } catch (QuantixException t) {
-                e.addSuppressed(t);
-            }
-            throw e;
-        }
-        thaw();
-        return result;
     }
 
     @Override

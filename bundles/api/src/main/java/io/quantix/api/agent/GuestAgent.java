@@ -87,7 +87,22 @@ public interface GuestAgent extends AutoCloseable {
      *
      * @return what {@code work} returned
      */
-    <T> T quiesced(Supplier<T> work);
+    default <T> T quiesced(Supplier<T> work) {
+        freeze();
+        T result;
+        try {
+            result = work.get();
+        } catch (RuntimeException | Error e) {
+            try {
+                thaw();
+            } catch (QuantixException t) {
+                e.addSuppressed(t);
+            }
+            throw e;
+        }
+        thaw();
+        return result;
+    }
 
     /** Sets a guest user's password (plain text, hashed by the guest). The password is never logged nor echoed. */
     void setUserPassword(String user, char[] password);
