@@ -13,6 +13,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /**
  * One byte stream to the host, read by one thread while others write. Neither end uses Java's channel streams:
@@ -62,11 +63,18 @@ interface Link extends Closeable {
         };
     }
 
-    /** A listening Unix socket (tests): where a VM's QEMU would listen, the agent does. */
+    /**
+     * A listening Unix socket (tests): where a VM's QEMU would listen, the agent does. The socket's file appears
+     * only once it accepts: bind creates the file before listen starts, so a client that saw the file could be
+     * refused; the socket is bound under another name and renamed into place.
+     */
     static ServerSocketChannel listen(Path socket) throws IOException {
         Files.deleteIfExists(socket);
+        Path binding = socket.resolveSibling(socket.getFileName() + ".binding");
+        Files.deleteIfExists(binding);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket), 1);
+        server.bind(UnixDomainSocketAddress.of(binding), 4);
+        Files.move(binding, socket, StandardCopyOption.ATOMIC_MOVE);
         return server;
     }
 
