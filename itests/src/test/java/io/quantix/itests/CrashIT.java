@@ -159,13 +159,25 @@ public class CrashIT {
         await("the clone writing its copy", Duration.ofSeconds(60), () -> !temps(pool, ".golden-copy.").isEmpty() || clone.isDone());
         await("the upload writing its file", Duration.ofSeconds(60), () -> !temps(pool.resolve("isos"), ".crash.iso.").isEmpty());
 
-        // creates follow each other under the core's lock, so one is nearly always part way: kill inside one
+        // creates follow each other under the core's lock, so one is nearly always part way; the node is frozen
+        // (SIGSTOP) when an intent is seen and killed only if the frozen disk still shows one, as a create can end
+        // between the look and the signal
         Path intents = data.resolve("intents");
-        long intentDeadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        while (intents(intents).isEmpty() && System.nanoTime() < intentDeadline) {
-            Thread.sleep(1);
+        ProcessHandle jvm = nodeJvm(karaf);
+        long intentDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            while (intents(intents).isEmpty() && System.nanoTime() < intentDeadline) {
+                Thread.sleep(1);
+            }
+            signal(jvm, "STOP");
+            if (!intents(intents).isEmpty()) {
+                break;
+            }
+            signal(jvm, "CONT");
+            if (System.nanoTime() >= intentDeadline) {
+                fail("no create was part way (an intent in " + intents + ") within 60 s of the clone starting");
+            }
         }
-
         boolean cloneAnswered = clone.isDone();
         boolean uploadAnswered = upload.isDone();
         kill(karaf);
@@ -270,6 +282,16 @@ public class CrashIT {
      * SIGKILL to the node's JVM, then to its launcher script: nothing of the node runs a line after this. Processes
      * the node had started (a qemu-img copying) live on, as they do after a real kill -9.
      */
+    /** The node's JVM, the launcher script's child. */
+    private static ProcessHandle nodeJvm(Process launcher) {
+        return launcher.descendants().filter(p -> p.info().command().filter(c -> c.endsWith("/java")).isPresent())
+                .findFirst().orElseThrow(() -> new AssertionError("the node's launcher has no java child"));
+    }
+
+    private static void signal(ProcessHandle process, String signal) throws Exception {
+        run(List.of("kill", "-" + signal, Long.toString(process.pid())));
+    }
+
     private static void kill(Process launcher) throws InterruptedException {
         launcher.descendants().filter(p -> p.info().command().filter(c -> c.endsWith("/java")).isPresent())
                 .forEach(ProcessHandle::destroyForcibly);
@@ -400,12 +422,29 @@ public class CrashIT {
 
     private static final Pattern DOMAIN_NAME = Pattern.compile("<domain[^>]*>\\s*<name>([^<]+)</name>");
 
-    /** The domains the libvirt test driver's node file holds. */
+    /**
+     * The domains the simulated node holds: its file with the changes of its journal applied in order (one line per
+     * change, {@code name<TAB>base64 XML} or {@code name<TAB>-} for an undefine), as the backend reads them at open.
+     */
     private static Set<String> domains(Path nodeFile) throws IOException {
         Set<String> names = new TreeSet<>();
         Matcher m = DOMAIN_NAME.matcher(Files.readString(nodeFile, StandardCharsets.UTF_8));
         while (m.find()) {
             names.add(m.group(1));
+        }
+        Path journal = nodeFile.resolveSibling(nodeFile.getFileName() + ".journal");
+        if (Files.exists(journal)) {
+            for (String line : Files.readAllLines(journal, StandardCharsets.UTF_8)) {
+                String[] parts = line.split("\t", 2);
+                if (parts.length != 2) {
+                    continue; // a torn last line, which the backend skips too
+                }
+                if (parts[1].equals("-")) {
+                    names.remove(parts[0]);
+                } else {
+                    names.add(parts[0]);
+                }
+            }
         }
         return names;
     }
