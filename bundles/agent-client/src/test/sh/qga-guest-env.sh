@@ -2,7 +2,7 @@
 # Builds the qemu-guest-agent test guest on top of the tiny guest that hypervisor-libvirt's libvirt-env.sh made in
 # GUEST_DIR (run that first): installs Debian's qemu-guest-agent on the host if missing, and writes
 # GUEST_DIR/qga-initrd.gz: the tiny guest's initramfs followed by a second archive (the kernel unpacks both, the
-# later one over the earlier) with qemu-ga, the shared libraries ldd lists for it, a /sbin/shutdown for it to run,
+# later one over the earlier) with qemu-ga, the shared libraries ldd lists for it, a /sbin/shutdown and /sbin/hwclock for it to run,
 # and qga-guest-init as /init.
 # Usage: qga-guest-env.sh GUEST_DIR
 set -eu
@@ -38,6 +38,8 @@ printf 'root:x:0:0:root:/:/bin/sh\n' > "$root/etc/passwd"
 mkdir -p "$root/sbin"
 printf '#!/bin/sh\ncase "$1" in -r) exec reboot -f ;; -H) exec halt -f ;; *) exec poweroff -f ;; esac\n' > "$root/sbin/shutdown"
 chmod 755 "$root/sbin/shutdown"
+# guest-set-time runs /sbin/hwclock (and says "unsupported" without it); busybox's applet writes the guest's RTC
+ln -s /bin/busybox "$root/sbin/hwclock"
 cp "$HERE/qga-guest-init" "$root/init"
 chmod 755 "$root/init"
 (cd "$root" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) > "$work/overlay.gz"

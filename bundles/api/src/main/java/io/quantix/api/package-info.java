@@ -1,6 +1,6 @@
 /** Quantix domain model: values exchanged by every API layer and backend, and the error model. */
 @Export
-@Version("4.1.0")
+@Version("4.2.0")
 package io.quantix.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -120,6 +120,13 @@ final class QgaClient implements GuestAgent {
         return Instant.ofEpochSecond(Math.floorDiv(n, 1_000_000_000L), Math.floorMod(n, 1_000_000_000L));
     }
 
+    /** guest-set-time with the host's time: qemu-ga sets the guest's clock and then its hardware clock from it. */
+    @Override
+    public void syncTime() {
+        Instant now = Instant.now();
+        call("guest-set-time", json.object().put("time", now.getEpochSecond() * 1_000_000_000L + now.getNano()));
+    }
+
     @Override
     public List<GuestInterface> interfaces() {
         JsonNode list = call("guest-network-get-interfaces", null);

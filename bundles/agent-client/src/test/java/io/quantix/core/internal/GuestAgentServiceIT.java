@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quantix.agent.internal.QgaGuest;
 import io.quantix.api.ErrorCode;
 import io.quantix.api.QuantixException;
+import io.quantix.api.Snapshot;
+import io.quantix.api.SnapshotSpec;
 import io.quantix.api.Validation;
 import io.quantix.api.agent.AgentInfo;
 import io.quantix.api.agent.ExecRequest;
@@ -23,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -162,6 +165,45 @@ class GuestAgentServiceIT {
             assertEquals(frozen, agents.thaw(NAME));
         }
         assertEquals(FreezeStatus.THAWED, guest.agent().freezeStatus());
+    }
+
+    /** As a snapshot of the VM asks it (freeze, the hypervisor's disk-only snapshot, thaw), on the real guest. */
+    @Test
+    void aDiskOnlySnapshotIsTakenWithTheGuestFrozenAndTheGuestIsThawedAfter() {
+        FreezeStatus[] during = new FreezeStatus[1];
+        long start = System.nanoTime();
+        Snapshot taken = agents.quiesced(NAME, () -> {
+            during[0] = guest.agent().freezeStatus();
+            return guest.backend().snapshot(NAME, new SnapshotSpec("frozen-" + System.currentTimeMillis(), false, true,
+                    "taken by GuestAgentServiceIT"));
+        });
+        long window = System.nanoTime() - start;
+        assertEquals(FreezeStatus.FROZEN, during[0], "the guest's filesystems were frozen while the snapshot was taken");
+        assertTrue(taken.external(), "a disk-only snapshot into overlay files: " + taken);
+        assertEquals(FreezeStatus.THAWED, guest.agent().freezeStatus());
+        System.out.printf("quiesce window (freeze, disk-only snapshot, thaw) through qemu-guest-agent: %d ms%n",
+                window / 1_000_000);
+    }
+
+    @Test
+    void aSnapshotThatFailsWhileFrozenStillThawsTheGuest() {
+        QuantixException failed = assertThrows(QuantixException.class, () -> agents.quiesced(NAME, () -> {
+            throw new QuantixException(ErrorCode.BACKEND_ERROR, "the hypervisor refused the snapshot");
+        }));
+        assertEquals(ErrorCode.BACKEND_ERROR, failed.code());
+        assertEquals(FreezeStatus.THAWED, guest.agent().freezeStatus());
+    }
+
+    /** As after a resume: the guest's clock set back to 2001 inside the guest, then set from the node's. */
+    @Test
+    void theGuestsClockIsSetToTheNodes() {
+        ExecResult back = agents.exec(NAME, ExecRequest.builder("date").args("-s", "@1000000000").build());
+        assertEquals(0, back.exitCode(), back.stderrText());
+        assertTrue(guest.agent().time().isBefore(Instant.now().minus(Duration.ofDays(365))), "the guest's clock is off");
+
+        agents.syncTime(NAME);
+        Duration off = Duration.between(Instant.now(), guest.agent().time()).abs();
+        assertTrue(off.compareTo(Duration.ofSeconds(2)) < 0, "the guest's clock is the node's: off by " + off);
     }
 
     @Test

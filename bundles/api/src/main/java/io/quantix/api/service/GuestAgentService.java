@@ -7,6 +7,7 @@ import io.quantix.api.agent.GuestInterface;
 import io.quantix.api.agent.GuestStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The guest agents of this node's VMs, by VM name: what the shell, REST and gRPC call. Input is checked before any
@@ -39,6 +40,17 @@ public interface GuestAgentService {
 
     /** Thaws them; returns how many. */
     int thaw(String vm);
+
+    /**
+     * Runs {@code work} (a snapshot, say) with the guest's filesystems frozen, and thaws them when it returns or
+     * throws. The agent's error is thrown before {@code work} runs when it cannot freeze.
+     *
+     * @return what {@code work} returned
+     */
+    <T> T quiesced(String vm, Supplier<T> work);
+
+    /** Sets the guest's clock to the host's, as after a resume or a migration. */
+    void syncTime(String vm);
 
     /** Sets a guest user's password; the password is never logged nor echoed, and the caller may clear it after. */
     void setPassword(String vm, String user, char[] password);

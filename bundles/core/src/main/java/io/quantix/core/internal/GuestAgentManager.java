@@ -2,6 +2,7 @@ package io.quantix.core.internal;
 
 import io.quantix.api.ErrorCode;
 import io.quantix.api.PowerState;
+import io.quantix.api.QuantixEvent;
 import io.quantix.api.QuantixException;
 import io.quantix.api.Validation;
 import io.quantix.api.Vm;
@@ -33,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -40,6 +42,9 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -51,9 +56,11 @@ import org.slf4j.LoggerFactory;
  * agent client that serves that hypervisor's VMs (registered under its backend name). Keeps each VM's interfaces as
  * last reported so that VM lists show guest IPs without asking any agent; a slow refresh keeps them current.
  */
-@Component(service = GuestAgentService.class, configurationPid = GuestAgentManager.PID)
+@Component(service = {GuestAgentService.class, EventHandler.class}, configurationPid = GuestAgentManager.PID,
+        property = {EventConstants.EVENT_TOPIC + "=" + QuantixEvent.TOPIC_PREFIX + "vm/RESUMED",
+            EventConstants.EVENT_TOPIC + "=" + QuantixEvent.TOPIC_PREFIX + "vm/MIGRATED"})
 @Designate(ocd = GuestAgentManager.Config.class)
-public class GuestAgentManager implements GuestAgentService {
+public class GuestAgentManager implements GuestAgentService, EventHandler {
     static final String PID = "io.quantix.agents";
     private static final Logger LOG = LoggerFactory.getLogger(GuestAgentManager.class);
 
@@ -199,6 +206,43 @@ public class GuestAgentManager implements GuestAgentService {
     @Override
     public int thaw(String vm) {
         return call(vm, GuestAgent::thaw, n -> LOG.info("thawed {} filesystems of VM {}", n, vm));
+    }
+
+    @Override
+    public <T> T quiesced(String vm, Supplier<T> work) {
+        Validation.required("work", work);
+        return call(vm, agent -> agent.quiesced(work), r -> LOG.info("VM {}: thawed after its quiesced work", vm));
+    }
+
+    @Override
+    public void syncTime(String vm) {
+        call(vm, agent -> {
+            agent.syncTime();
+            return vm;
+        }, v -> LOG.info("set the clock of VM {} to the node's", v));
+    }
+
+    /**
+     * A resumed or migrated-in guest's clock is behind by the time it was paused or in flight: set it from the
+     * node's, in the background. A VM without an agent (or whose agent cannot set the clock) keeps its own.
+     */
+    @Override
+    public void handleEvent(Event event) {
+        String vm = String.valueOf(event.getProperty(QuantixEvent.SUBJECT));
+        try {
+            refresher.execute(() -> {
+                try {
+                    if (inventory.find(vm).map(v -> v.state() == PowerState.RUNNING).orElse(false)) {
+                        syncTime(vm);
+                    }
+                } catch (QuantixException e) {
+                    LOG.debug("clock of VM {} not set after {}: {}", vm, event.getProperty(QuantixEvent.TYPE),
+                            e.getMessage());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("clock of VM {} not set: the node is stopping", vm);
+        }
     }
 
     @Override

@@ -21,12 +21,15 @@ import io.quantix.api.Volume;
 import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeRef;
 import io.quantix.api.VolumeSpec;
+import io.quantix.api.service.GuestAgentService;
 import io.quantix.api.spi.HypervisorBackend;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +47,13 @@ final class VmChanges {
     private final Events events;
     private final VmInventory inventory;
     private final EdgePolicy policy;
+    private final GuestAgentService agents;
+    private final QuiescedSnapshots quiesced;
 
     VmChanges(BackendRegistry backends, StorageManager storage, NetworkManager networks, Events events,
-            VmInventory inventory, EdgePolicy policy) {
+            VmInventory inventory, EdgePolicy policy, GuestAgentService agents, QuiescedSnapshots quiesced) {
+        this.agents = agents;
+        this.quiesced = quiesced;
         this.backends = backends;
         this.storage = storage;
         this.networks = networks;
@@ -58,15 +65,50 @@ final class VmChanges {
     Snapshot snapshot(String name, SnapshotSpec spec) {
         Validation.required("snapshot spec", spec);
         Vm vm = get(name);
-        Snapshot taken = hypervisor(vm, Capability.SNAPSHOT).snapshot(name, spec);
+        HypervisorBackend hv = hypervisor(vm, Capability.SNAPSHOT);
+        Snapshot taken = spec.freezesWhen(vm.state()) ? quiescedSnapshot(vm, spec, hv) : hv.snapshot(name, spec);
+        quiesced.taken(vm.id(), taken);
         current(vm);
         events.publish(QuantixEvent.Kind.VM, "SNAPSHOT_CREATED", name, "snapshot '" + taken.name() + "' taken"
-                + (taken.includesMemory() ? " with memory" : "") + (taken.external() ? " (disk-only, external)" : ""));
+                + (taken.includesMemory() ? " with memory" : "") + (taken.external() ? " (disk-only, external)" : "")
+                + (taken.quiesced() ? ", the guest's filesystems frozen" : ""));
         return taken;
     }
 
+    /**
+     * Freeze, snapshot, thaw. An agent that cannot freeze gives a crash-consistent snapshot unless the spec requires
+     * quiescing; a thaw that fails after the snapshot was taken does not undo it (the guest's own agent thaws at its
+     * timeout) but is reported loudly.
+     */
+    private Snapshot quiescedSnapshot(Vm vm, SnapshotSpec spec, HypervisorBackend hv) {
+        AtomicReference<Snapshot> taken = new AtomicReference<>();
+        AtomicBoolean started = new AtomicBoolean();
+        try {
+            return agents.quiesced(vm.name(), () -> {
+                started.set(true);
+                taken.set(hv.snapshot(vm.name(), spec));
+                return taken.get();
+            }).withQuiesced(true);
+        } catch (QuantixException e) {
+            if (taken.get() != null) {
+                LOG.error("VM {}: snapshot '{}' taken frozen, but the thaw failed: {}", vm.name(), spec.name(),
+                        e.getMessage());
+                events.publish(QuantixEvent.Kind.VM, "THAW_FAILED", vm.name(), "the guest's filesystems may still be"
+                        + " frozen after snapshot '" + spec.name() + "': " + e.getMessage());
+                return taken.get().withQuiesced(true);
+            }
+            if (started.get() || spec.quiesce() == SnapshotSpec.Quiesce.REQUIRED) {
+                throw e;
+            }
+            LOG.warn("VM {}: snapshot '{}' taken without freezing the guest's filesystems: {}", vm.name(), spec.name(),
+                    e.getMessage());
+            return hv.snapshot(vm.name(), spec);
+        }
+    }
+
     List<Snapshot> snapshots(String name) {
-        return hypervisor(get(name), Capability.SNAPSHOT).snapshots(name);
+        Vm vm = get(name);
+        return hypervisor(vm, Capability.SNAPSHOT).snapshots(name).stream().map(s -> quiesced.of(vm.id(), s)).toList();
     }
 
     /**
@@ -95,6 +137,7 @@ final class VmChanges {
         Validation.name("snapshot", snapshot);
         Vm vm = get(name);
         hypervisor(vm, Capability.SNAPSHOT).deleteSnapshot(name, snapshot);
+        quiesced.deleted(vm.id(), snapshot);
         current(vm);
         events.publish(QuantixEvent.Kind.VM, "SNAPSHOT_DELETED", name, "snapshot '" + snapshot + "' deleted");
     }

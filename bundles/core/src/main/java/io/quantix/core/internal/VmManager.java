@@ -28,6 +28,7 @@ import io.quantix.api.Volume;
 import io.quantix.api.VolumeRef;
 import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeSpec;
+import io.quantix.api.service.GuestAgentService;
 import io.quantix.api.service.VmService;
 import io.quantix.api.spi.DefineOptions;
 import io.quantix.api.spi.HypervisorBackend;
@@ -72,6 +73,7 @@ public class VmManager implements VmService {
     private final VmInventory inventory;
     private final EdgePolicy policy;
     private final CloudInitSeeds seeds = new CloudInitSeeds(NodeDirectories.data());
+    private final QuiescedSnapshots quiesced;
     private final VmChanges changes;
     /** VMs with a migration running: one at a time each. */
     private final Set<String> migrating = ConcurrentHashMap.newKeySet();
@@ -81,7 +83,8 @@ public class VmManager implements VmService {
     @Activate
     public VmManager(@Reference BackendRegistry backends, @Reference StorageManager storage,
             @Reference NetworkManager networks, @Reference Events events, @Reference VmInventory inventory,
-            @Reference EdgePolicy policy, @Reference IntentJournal journal) {
+            @Reference EdgePolicy policy, @Reference IntentJournal journal, @Reference GuestAgentService agents,
+            @Reference QuiescedSnapshots quiesced) {
         this.journal = journal;
         this.backends = backends;
         this.storage = storage;
@@ -89,7 +92,8 @@ public class VmManager implements VmService {
         this.events = events;
         this.inventory = inventory;
         this.policy = policy;
-        this.changes = new VmChanges(backends, storage, networks, events, inventory, policy);
+        this.quiesced = quiesced;
+        this.changes = new VmChanges(backends, storage, networks, events, inventory, policy, agents, quiesced);
     }
 
     @Override
@@ -297,6 +301,7 @@ public class VmManager implements VmService {
         hv.undefine(name);
         inventory.forget(vm);
         cleanUp("cloud-init seed", () -> seeds.delete(vm.id()));
+        quiesced.vmDeleted(vm.id());
         vm.nics().forEach(n -> cleanUp("port " + n.portId(), () -> networks.deletePort(n.network(), n.portId())));
         if (deleteVolumes) {
             vm.disks().forEach(d -> cleanUp("volume " + d.volume(), () -> storage.deleteUnused(d.volume())));

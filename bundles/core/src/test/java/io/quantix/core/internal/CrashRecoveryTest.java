@@ -202,7 +202,9 @@ class CrashRecoveryTest {
                 registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
             }
             registry.bindNetwork(network, Map.of(Backend.PROPERTY, "fake"));
-            vms = new VmManager(registry, storageManager, networkManager, events, inventory, policy, journal);
+            vms = new VmManager(registry, storageManager, networkManager, events, inventory, policy, journal,
+                    new GuestAgentManager(inventory, registry, policy, java.time.Duration.ZERO),
+                    new QuiescedSnapshots(work.resolve("data/quiesced-snapshots.properties")));
             recovery = new CrashRecovery(journal, registry, storageManager, networkManager, inventory, events,
                     new CloudInitSeeds(work.resolve("data")));
         }

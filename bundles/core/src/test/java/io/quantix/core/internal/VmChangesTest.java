@@ -1,6 +1,8 @@
 package io.quantix.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.quantix.api.AttachedDisk;
@@ -13,6 +15,7 @@ import io.quantix.api.Firmware;
 import io.quantix.api.PoolUsage;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
+import io.quantix.api.Snapshot;
 import io.quantix.api.SnapshotSpec;
 import io.quantix.api.StoragePoolSpec;
 import io.quantix.api.Validation;
@@ -40,6 +43,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,6 +65,7 @@ class VmChangesTest {
     private StorageManager storageManager;
     private final List<Set<String>> retagged = new ArrayList<>();
     private final List<String> media = new ArrayList<>();
+    private final List<Snapshot> snapshots = new ArrayList<>();
     private final List<MigrationSpec> migrations = new ArrayList<>();
     @TempDir
     Path work;
@@ -127,6 +132,52 @@ class VmChangesTest {
 
         assertCode(ErrorCode.UNSUPPORTED, () -> vms.snapshot("web", SnapshotSpec.of("s1")));
         assertCode(ErrorCode.UNSUPPORTED, () -> vms.snapshots("web"));
+    }
+
+    /** The VM has no guest agent here (no agent client serves its hypervisor): a freeze cannot be done. */
+    @Test
+    void aDiskOnlySnapshotOfARunningVmWithoutAnAgentIsTakenUnquiescedOrRefusedWhenQuiescingIsRequired() {
+        VmManager vms = node(Set.of(Capability.SNAPSHOT), false);
+
+        QuantixException refused = assertThrows(QuantixException.class, () -> vms.snapshot("web",
+                new SnapshotSpec("s1", false, true, "", SnapshotSpec.Quiesce.REQUIRED)));
+        assertEquals(ErrorCode.UNSUPPORTED, refused.code(), refused.getMessage());
+        assertEquals(List.of(), snapshots, "nothing taken when quiescing was required and could not be done");
+
+        Snapshot auto = vms.snapshot("web", new SnapshotSpec("s2", false, true, ""));
+        assertFalse(auto.quiesced(), "taken crash-consistent, and says so");
+        assertEquals(List.of("s2"), vms.snapshots("web").stream().map(Snapshot::name).toList());
+        assertFalse(vms.snapshots("web").get(0).quiesced());
+    }
+
+    @Test
+    void aSnapshotWithMemoryOrWithQuiescingOffNeverAsksTheAgent() {
+        VmManager vms = node(Set.of(Capability.SNAPSHOT), false);
+
+        // both would fail with REQUIRED if they asked for a freeze
+        assertFalse(vms.snapshot("web", new SnapshotSpec("m", true, false, "", SnapshotSpec.Quiesce.REQUIRED)).quiesced());
+        assertFalse(vms.snapshot("web", new SnapshotSpec("d", false, true, "", SnapshotSpec.Quiesce.OFF)).quiesced());
+        assertEquals(2, snapshots.size());
+    }
+
+    @Test
+    void theQuiescedMarkOutlivesARestartAndGoesWithTheSnapshot() {
+        Path file = work.resolve("q.properties");
+        QuiescedSnapshots marks = new QuiescedSnapshots(file);
+        Snapshot taken = new Snapshot("s1", Optional.empty(), java.time.Instant.EPOCH, false, true, PowerState.RUNNING);
+        marks.taken("vm-a", taken.withQuiesced(true));
+        marks.taken("vm-a", new Snapshot("s2", Optional.empty(), java.time.Instant.EPOCH, false, true, PowerState.RUNNING));
+        marks.taken("vm-b", taken.withQuiesced(true));
+
+        QuiescedSnapshots reopened = new QuiescedSnapshots(file);
+        assertTrue(reopened.of("vm-a", taken).quiesced());
+        assertFalse(reopened.of("vm-a", new Snapshot("s2", Optional.empty(), java.time.Instant.EPOCH, false, true,
+                PowerState.RUNNING)).quiesced());
+        reopened.deleted("vm-a", "s1");
+        reopened.vmDeleted("vm-b");
+        QuiescedSnapshots after = new QuiescedSnapshots(file);
+        assertFalse(after.of("vm-a", taken).quiesced(), "a deleted snapshot's mark is gone");
+        assertFalse(after.of("vm-b", taken).quiesced(), "a deleted VM's marks are gone");
     }
 
     @Test
@@ -295,7 +346,8 @@ class VmChangesTest {
         registry.bindHypervisor(new RecordingHypervisorDouble(capabilities, attachFails), Map.of(Backend.PROPERTY, "hv"));
         registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
         return new VmManager(registry, storageManager, networkManager, events, inventory, policy,
-                new IntentJournal(work.resolve("intents")));
+                new IntentJournal(work.resolve("intents")), new GuestAgentManager(inventory, registry, policy, Duration.ZERO),
+                new QuiescedSnapshots(work.resolve("quiesced-snapshots.properties")));
     }
 
     /** The one folder this test's node lets API clients name. */
@@ -359,6 +411,19 @@ class VmChangesTest {
         @Override
         public void updateTags(String vm, Set<String> tags) {
             retagged.add(tags);
+        }
+
+        @Override
+        public Snapshot snapshot(String vm, SnapshotSpec spec) {
+            Snapshot taken = new Snapshot(spec.name(), Optional.empty(), java.time.Instant.now(), spec.includeMemory(),
+                    spec.diskOnly(), PowerState.RUNNING);
+            snapshots.add(taken);
+            return taken;
+        }
+
+        @Override
+        public List<Snapshot> snapshots(String vm) {
+            return List.copyOf(snapshots);
         }
 
         @Override

@@ -117,7 +117,7 @@ public class GrpcServer {
         streams = new OpenStreams(authenticator, config.maxStreams());
         EventStreams events = new EventStreams(streams);
         NodeDaemon daemon = new NodeDaemon(vms, storage, networks, node, admin, authenticator, events,
-                new MetricStreams(vms, streams, timer), executor, () -> Optional.ofNullable(cluster));
+                new MetricStreams(vms, streams, timer), executor, () -> Optional.ofNullable(cluster), agents);
         AuthInterceptor auth = new AuthInterceptor(admin, authenticator);
         try {
             server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()),

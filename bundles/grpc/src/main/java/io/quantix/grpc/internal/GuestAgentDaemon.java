@@ -12,12 +12,10 @@ import io.quantix.api.agent.ExecResult;
 import io.quantix.api.agent.GuestStatus;
 import io.quantix.api.service.GuestAgentService;
 import io.quantix.proto.node.v1.FilesystemCount;
-import io.quantix.proto.node.v1.GuestAddress;
 import io.quantix.proto.node.v1.GuestAgentServiceGrpc;
 import io.quantix.proto.node.v1.GuestAgentStatus;
 import io.quantix.proto.node.v1.GuestExecRequest;
 import io.quantix.proto.node.v1.GuestExecResult;
-import io.quantix.proto.node.v1.GuestInterface;
 import io.quantix.proto.node.v1.GuestOs;
 import io.quantix.proto.node.v1.SetGuestPasswordRequest;
 import io.quantix.proto.node.v1.VMRequest;
@@ -87,14 +85,7 @@ final class GuestAgentDaemon extends GuestAgentServiceGrpc.GuestAgentServiceImpl
                 .setOs(GuestOs.newBuilder().setId(s.os().id()).setPrettyName(s.os().prettyName())
                         .setVersion(s.os().version()).setKernelRelease(s.os().kernelRelease())
                         .setMachine(s.os().machine()));
-        for (io.quantix.api.agent.GuestInterface nic : s.interfaces()) {
-            GuestInterface.Builder n = GuestInterface.newBuilder().setName(nic.name()).setMac(nic.mac());
-            for (io.quantix.api.agent.GuestAddress a : nic.addresses()) {
-                n.addAddresses(GuestAddress.newBuilder().setAddress(a.address()).setPrefix(a.prefix())
-                        .setIpv6(a.family() == io.quantix.api.agent.GuestAddress.Family.IPV6));
-            }
-            b.addInterfaces(n);
-        }
+        s.interfaces().forEach(nic -> b.addInterfaces(Protos.guestInterface(nic)));
         return b.build();
     }
 }

@@ -15,6 +15,8 @@ import io.quantix.api.Vm;
 import io.quantix.api.cluster.ClusterService;
 import io.quantix.api.cluster.ClusterVm;
 import io.quantix.api.cluster.JoinAddress;
+import io.quantix.api.agent.GuestInterface;
+import io.quantix.api.service.GuestAgentService;
 import io.quantix.api.service.NetworkService;
 import io.quantix.api.service.NodeService;
 import io.quantix.api.service.StorageService;
@@ -81,6 +83,7 @@ import io.quantix.security.Token;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -94,6 +97,7 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
     static final int MAX_LIMIT = 1000;
 
     private final VmService vms;
+    private final GuestAgentService agents;
     private final StorageService storage;
     private final NetworkService networks;
     private final NodeService node;
@@ -107,8 +111,9 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
 
     NodeDaemon(VmService vms, StorageService storage, NetworkService networks, NodeService node, AdminAccount admin,
             Authenticator authenticator, EventStreams events, MetricStreams metrics, ExecutorService uploads,
-            Supplier<Optional<ClusterService>> cluster) {
+            Supplier<Optional<ClusterService>> cluster, GuestAgentService agents) {
         this.vms = vms;
+        this.agents = agents;
         this.storage = storage;
         this.networks = networks;
         this.node = node;
@@ -185,7 +190,7 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
 
     @Override
     public void createVM(CreateVMRequest request, StreamObserver<VM> out) {
-        unary(out, () -> Protos.vm(vms.create(Protos.vmSpec(request.getSpec()), Protos.cloudInit(request),
+        unary(out, () -> toProto(vms.create(Protos.vmSpec(request.getSpec()), Protos.cloudInit(request),
                 request.getStart())));
     }
 
@@ -220,7 +225,7 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
     }
 
     private void power(VMRequest request, PowerAction action, StreamObserver<VM> out) {
-        unary(out, () -> Protos.vm(vms.power(vm(request.getName()), action)));
+        unary(out, () -> toProto(vms.power(vm(request.getName()), action)));
     }
 
     @Override
@@ -230,7 +235,7 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
 
     @Override
     public void getVMStatus(VMRequest request, StreamObserver<VM> out) {
-        unary(out, () -> Protos.vm(vms.get(vm(request.getName()))));
+        unary(out, () -> toProto(vms.get(vm(request.getName()))));
     }
 
     /** Filtered, sorted by name and paged the same way as REST's {@code GET /vms}. */
@@ -243,7 +248,9 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
             int offset = (int) Validation.range("offset", request.getOffset(), 0, Integer.MAX_VALUE);
             List<Vm> matching = vms.list(state, tag);
             ListVMsResponse.Builder page = ListVMsResponse.newBuilder().setTotal(matching.size());
-            matching.stream().skip(offset).limit(limit).forEach(vm -> page.addVms(Protos.vm(vm)));
+            Map<String, List<GuestInterface>> guests = agents.lastInterfaces();
+            matching.stream().skip(offset).limit(limit)
+                    .forEach(vm -> page.addVms(Protos.vm(vm, guests.getOrDefault(vm.id(), List.of()))));
             return page.build();
         });
     }
@@ -268,7 +275,7 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
 
     @Override
     public void revertSnapshot(SnapshotRequest request, StreamObserver<VM> out) {
-        unary(out, () -> Protos.vm(vms.revert(vm(request.getVm()), snapshot(request.getSnapshot()))));
+        unary(out, () -> toProto(vms.revert(vm(request.getVm()), snapshot(request.getSnapshot()))));
     }
 
     @Override
@@ -286,28 +293,28 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
 
     @Override
     public void attachDisk(AttachDiskRequest request, StreamObserver<VM> out) {
-        unary(out, () -> Protos.vm(vms.attachDisk(vm(request.getVm()), Protos.diskSpec(request.getDisk()))));
+        unary(out, () -> toProto(vms.attachDisk(vm(request.getVm()), Protos.diskSpec(request.getDisk()))));
     }
 
     @Override
     public void detachDisk(DetachDiskRequest request, StreamObserver<VM> out) {
-        unary(out, () -> Protos.vm(vms.detachDisk(vm(request.getVm()), Protos.volumeRef(request.getVolume()),
+        unary(out, () -> toProto(vms.detachDisk(vm(request.getVm()), Protos.volumeRef(request.getVolume()),
                 request.getDeleteVolume())));
     }
 
     @Override
     public void attachNIC(AttachNICRequest request, StreamObserver<VM> out) {
-        unary(out, () -> Protos.vm(vms.attachNic(vm(request.getVm()), Protos.nicSpec(request.getNic()))));
+        unary(out, () -> toProto(vms.attachNic(vm(request.getVm()), Protos.nicSpec(request.getNic()))));
     }
 
     @Override
     public void detachNIC(DetachNICRequest request, StreamObserver<VM> out) {
-        unary(out, () -> Protos.vm(vms.detachNic(vm(request.getVm()), Validation.name("port", request.getPortId()))));
+        unary(out, () -> toProto(vms.detachNic(vm(request.getVm()), Validation.name("port", request.getPortId()))));
     }
 
     @Override
     public void changeMedia(ChangeMediaRequest request, StreamObserver<VM> out) {
-        unary(out, () -> Protos.vm(vms.changeMedia(vm(request.getVm()),
+        unary(out, () -> toProto(vms.changeMedia(vm(request.getVm()),
                 request.getIsoPath().isEmpty() ? Optional.empty() : Optional.of(request.getIsoPath()))));
     }
 
@@ -509,6 +516,11 @@ final class NodeDaemon extends NodeDaemonServiceGrpc.NodeDaemonServiceImplBase {
     }
 
     // ---- names at the edge, as REST checks its path parameters ----
+
+    /** The VM with its guest's interfaces as last reported. */
+    private VM toProto(Vm vm) {
+        return Protos.vm(vm, agents.lastInterfaces().getOrDefault(vm.id(), List.of()));
+    }
 
     private static String vm(String name) {
         return Validation.name("VM", name);

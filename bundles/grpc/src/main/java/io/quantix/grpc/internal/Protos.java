@@ -50,6 +50,7 @@ import io.quantix.api.cluster.NodeState;
 import io.quantix.proto.node.v1.CreateSnapshotRequest;
 import io.quantix.proto.node.v1.MigrateVMRequest;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -128,6 +129,16 @@ final class Protos {
         };
     }
 
+    /** AUTO is proto3's default on purpose: a client that says nothing gets the quiesced snapshot people expect. */
+    static SnapshotSpec.Quiesce quiesce(io.quantix.proto.node.v1.Quiesce quiesce, int value) {
+        return switch (quiesce) {
+            case QUIESCE_AUTO -> SnapshotSpec.Quiesce.AUTO;
+            case QUIESCE_REQUIRED -> SnapshotSpec.Quiesce.REQUIRED;
+            case QUIESCE_OFF -> SnapshotSpec.Quiesce.OFF;
+            case UNRECOGNIZED -> throw unknown("quiesce", value);
+        };
+    }
+
     static BootDevice bootDevice(io.quantix.proto.node.v1.BootDevice device, int value) {
         return switch (device) {
             case BOOT_DISK -> BootDevice.DISK;
@@ -200,7 +211,8 @@ final class Protos {
     }
 
     static SnapshotSpec snapshotSpec(CreateSnapshotRequest p) {
-        return new SnapshotSpec(p.getName(), p.getIncludeMemory(), p.getDiskOnly(), p.getDescription());
+        return new SnapshotSpec(p.getName(), p.getIncludeMemory(), p.getDiskOnly(), p.getDescription(),
+                quiesce(p.getQuiesce(), p.getQuiesceValue()));
     }
 
     static MigrationSpec migrationSpec(MigrateVMRequest p) {
@@ -236,9 +248,10 @@ final class Protos {
         return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
     }
 
-    static io.quantix.proto.node.v1.VM vm(Vm vm) {
+    static io.quantix.proto.node.v1.VM vm(Vm vm, List<io.quantix.api.agent.GuestInterface> guest) {
         var b = io.quantix.proto.node.v1.VM.newBuilder().setId(vm.id()).setSpec(vmSpec(vm.spec()))
                 .setState(state(vm.state())).setVersion(vm.version());
+        guest.forEach(nic -> b.addGuestInterfaces(guestInterface(nic)));
         for (AttachedDisk d : vm.disks()) {
             b.addDisks(io.quantix.proto.node.v1.AttachedDisk.newBuilder().setVolume(volumeRef(d.volume()))
                     .setSource(source(d.source())).setFormat(format(d.format())).setBus(bus(d.bus())));
@@ -252,6 +265,15 @@ final class Protos {
             b.addNics(nic);
         }
         return b.build();
+    }
+
+    static io.quantix.proto.node.v1.GuestInterface guestInterface(io.quantix.api.agent.GuestInterface nic) {
+        var n = io.quantix.proto.node.v1.GuestInterface.newBuilder().setName(nic.name()).setMac(nic.mac());
+        for (io.quantix.api.agent.GuestAddress a : nic.addresses()) {
+            n.addAddresses(io.quantix.proto.node.v1.GuestAddress.newBuilder().setAddress(a.address())
+                    .setPrefix(a.prefix()).setIpv6(a.family() == io.quantix.api.agent.GuestAddress.Family.IPV6));
+        }
+        return n.build();
     }
 
     static io.quantix.proto.node.v1.VMSpec vmSpec(VmSpec s) {
@@ -384,7 +406,7 @@ final class Protos {
     static io.quantix.proto.node.v1.Snapshot snapshot(Snapshot s) {
         return io.quantix.proto.node.v1.Snapshot.newBuilder().setName(s.name()).setParent(s.parent().orElse(""))
                 .setCreatedAt(timestamp(s.createdAt())).setIncludesMemory(s.includesMemory()).setExternal(s.external())
-                .setStateAtSnapshot(state(s.stateAtSnapshot())).build();
+                .setStateAtSnapshot(state(s.stateAtSnapshot())).setQuiesced(s.quiesced()).build();
     }
 
     static io.quantix.proto.node.v1.MigrationProgress progress(MigrationProgress p) {

@@ -112,4 +112,11 @@ class EnumMappingTest {
     void everyNodeState() {
         onto(io.quantix.api.cluster.NodeState.class, io.quantix.proto.node.v1.NodeState.class, Protos::nodeState);
     }
+
+    @Test
+    void everyQuiesceModeCanBeAskedFor() {
+        Set<io.quantix.api.SnapshotSpec.Quiesce> asked = values(io.quantix.proto.node.v1.Quiesce.class).stream()
+                .map(q -> Protos.quiesce(q, q.getNumber())).collect(Collectors.toSet());
+        assertEquals(EnumSet.allOf(io.quantix.api.SnapshotSpec.Quiesce.class), asked);
+    }
 }

@@ -118,4 +118,23 @@ class ProtosTest {
         assertEquals(List.of(7_000_000_000L, 7_800_000_000L), List.of(m.getGuestCpuNanos(), m.getTotalCpuNanos()));
         assertEquals(m.getTotalCpuNanos(), m.getCpuTimeNanos(), "the field older clients read keeps its meaning");
     }
+
+    @Test
+    void aVmCarriesItsGuestsInterfacesAsTheAgentReportedThem() {
+        io.quantix.api.Vm vm = new io.quantix.api.Vm("3f0c2a4e-8d7b-4c1e-9a6f-0b5d2e7c9a13",
+                VmSpec.builder("web").build(), PowerState.RUNNING, List.of(), List.of(), 7);
+        io.quantix.api.agent.GuestInterface eth0 = new io.quantix.api.agent.GuestInterface("eth0", "52:54:00:12:34:56",
+                List.of(new io.quantix.api.agent.GuestAddress(io.quantix.api.agent.GuestAddress.Family.IPV6,
+                        "2001:db8::10", 64)));
+
+        io.quantix.proto.node.v1.VM proto = Protos.vm(vm, List.of(eth0));
+
+        assertEquals(7, proto.getVersion());
+        assertEquals("eth0", proto.getGuestInterfaces(0).getName());
+        assertEquals("52:54:00:12:34:56", proto.getGuestInterfaces(0).getMac());
+        assertEquals("2001:db8::10", proto.getGuestInterfaces(0).getAddresses(0).getAddress());
+        assertEquals(64, proto.getGuestInterfaces(0).getAddresses(0).getPrefix());
+        assertTrue(proto.getGuestInterfaces(0).getAddresses(0).getIpv6());
+        assertEquals(0, Protos.vm(vm, List.of()).getGuestInterfacesCount());
+    }
 }

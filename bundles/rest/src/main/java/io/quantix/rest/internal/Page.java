@@ -1,6 +1,7 @@
 package io.quantix.rest.internal;
 
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A slice of a list answer. Every list endpoint answers this shape, so clients page them all the same way.
@@ -17,5 +18,10 @@ record Page<T>(List<T> items, int total, int offset, int limit) {
         int from = Math.min(offset, all.size());
         int to = (int) Math.min((long) from + limit, all.size());
         return new Page<>(List.copyOf(all.subList(from, to)), all.size(), offset, limit);
+    }
+
+    /** The same slice with each item shown as {@code view} makes it: only the slice's items are mapped. */
+    <R> Page<R> map(Function<T, R> view) {
+        return new Page<>(items.stream().map(view).toList(), total, offset, limit);
     }
 }

@@ -136,7 +136,7 @@ public class RestServer {
         BrowserSessions browser = new BrowserSessions();
         routes.addAll(new AuthResource(admin, authenticator, browser).routes());
         migrations = new Migrations(vms);
-        routes.addAll(new VmResource(vms, new IdempotencyStore(Clock.systemUTC(),
+        routes.addAll(new VmResource(vms, agents, new IdempotencyStore(Clock.systemUTC(),
                 Duration.ofHours(config.idempotencyHours()), 10_000), migrations).routes());
         routes.addAll(new AgentResource(agents).routes());
         routes.addAll(new StorageResource(storage).routes());

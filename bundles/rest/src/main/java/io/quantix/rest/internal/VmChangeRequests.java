@@ -16,10 +16,11 @@ final class VmChangeRequests {
     }
 
     /** {@code POST /vms/{name}/snapshots}: only the name is required. */
-    record SnapshotRequest(String name, Boolean includeMemory, Boolean diskOnly, String description) {
+    record SnapshotRequest(String name, Boolean includeMemory, Boolean diskOnly, String description,
+            SnapshotSpec.Quiesce quiesce) {
         SnapshotSpec toSpec() {
             return new SnapshotSpec(name, Boolean.TRUE.equals(includeMemory), Boolean.TRUE.equals(diskOnly),
-                    description == null ? "" : description);
+                    description == null ? "" : description, quiesce == null ? SnapshotSpec.Quiesce.AUTO : quiesce);
         }
     }
 

@@ -7,6 +7,8 @@ import io.quantix.api.Validation;
 import io.quantix.api.Snapshot;
 import io.quantix.api.Vm;
 import io.quantix.api.VolumeRef;
+import io.quantix.api.agent.GuestInterface;
+import io.quantix.api.service.GuestAgentService;
 import io.quantix.api.service.VmService;
 import io.quantix.rest.internal.VmChangeRequests.ConsoleRequest;
 import io.quantix.rest.internal.VmChangeRequests.MediaRequest;
@@ -28,11 +30,13 @@ final class VmResource {
     }
 
     private final VmService vms;
+    private final GuestAgentService agents;
     private final IdempotencyStore idempotency;
     private final Migrations migrations;
 
-    VmResource(VmService vms, IdempotencyStore idempotency, Migrations migrations) {
+    VmResource(VmService vms, GuestAgentService agents, IdempotencyStore idempotency, Migrations migrations) {
         this.vms = vms;
+        this.agents = agents;
         this.idempotency = idempotency;
         this.migrations = migrations;
     }
@@ -43,7 +47,8 @@ final class VmResource {
                 Route.secured("POST", "/vms", this::create),
                 Route.secured("GET", "/vms/{name}", c -> {
                     Vm vm = vms.get(c.name("name", "VM"));
-                    return Reply.ok(vm).withHeader("ETag", "\"" + vm.version() + "\"");
+                    return Reply.ok(VmView.of(vm, agents.lastInterfaces()))
+                            .withHeader("ETag", "\"" + vm.version() + "\"");
                 }),
                 Route.secured("DELETE", "/vms/{name}", c -> {
                     vms.delete(c.name("name", "VM"), c.booleanQuery("deleteVolumes", false));
@@ -104,7 +109,8 @@ final class VmResource {
 
     private Reply list(Call call) {
         Optional<PowerState> state = call.query("state").map(VmResource::state);
-        return Reply.ok(Page.of(vms.list(state, call.query("tag")), call));
+        Map<String, List<GuestInterface>> guests = agents.lastInterfaces();
+        return Reply.ok(Page.of(vms.list(state, call.query("tag")), call).map(vm -> VmView.of(vm, guests)));
     }
 
     private Reply create(Call call) {

@@ -31,7 +31,7 @@ class OpenApiTest {
         List<Route> routes = new ArrayList<>();
         routes.addAll(new NodeResource(null).routes());
         routes.addAll(new AuthResource(null, null, null).routes());
-        routes.addAll(new VmResource(null, null, null).routes());
+        routes.addAll(new VmResource(null, null, null, null).routes());
         routes.addAll(new AgentResource(null).routes());
         routes.addAll(new StorageResource(null).routes());
         routes.addAll(new NetworkResource(null, null, null).routes());

@@ -5,7 +5,6 @@ import io.quantix.api.Router;
 import io.quantix.api.Validation;
 import io.quantix.api.service.RouterService;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.karaf.shell.api.action.Argument;
@@ -70,12 +69,7 @@ public class RouterCreate extends QxAction {
             throw QuantixException.invalid("load balancer " + Validation.quote(text)
                     + " is invalid: use NAME,tcp|udp,VIP:PORT,MEMBER:PORT[,MEMBER:PORT...]");
         }
-        Router.Protocol protocol;
-        try {
-            protocol = Router.Protocol.valueOf(p[1].toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw QuantixException.invalid("protocol " + Validation.quote(p[1]) + " is not tcp or udp");
-        }
+        Router.Protocol protocol = Choices.of("protocol", p[1], Router.Protocol.class);
         Router.Member vip = Router.Member.parse(p[2]);
         return new Router.LoadBalancer(p[0], protocol, vip.address(), vip.port(),
                 Stream.of(p).skip(3).map(Router.Member::parse).toList());

@@ -2,9 +2,6 @@ package io.quantix.shell.internal;
 
 import io.quantix.api.ConsoleEndpoint;
 import io.quantix.api.ConsoleType;
-import io.quantix.api.QuantixException;
-import io.quantix.api.Validation;
-import java.util.Locale;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
@@ -26,11 +23,7 @@ public class VmConsole extends VmAction {
     }
 
     static ConsoleType type(String text) {
-        try {
-            return ConsoleType.valueOf(text.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw QuantixException.invalid("console type " + Validation.quote(text) + " is invalid: use vnc, spice or serial");
-        }
+        return Choices.of("console type", text, ConsoleType.class);
     }
 
     /** What a person needs to connect; the password is shown here, to the one who asked, and nowhere else. */

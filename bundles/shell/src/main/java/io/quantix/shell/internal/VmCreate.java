@@ -11,7 +11,6 @@ import io.quantix.api.VmSpec;
 import io.quantix.api.VolumeFormat;
 import io.quantix.api.service.VmService;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -80,11 +79,7 @@ public class VmCreate extends QxAction {
         }
         Optional<VolumeFormat> format = Optional.empty(); // the pool's own: qcow2, or raw where qcow2 is not offered
         if (parts.length == 3) {
-            try {
-                format = Optional.of(VolumeFormat.valueOf(parts[2].toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw QuantixException.invalid("disk format " + Validation.quote(parts[2]) + " is not qcow2 or raw");
-            }
+            format = Optional.of(Choices.of("disk format", parts[2], VolumeFormat.class));
         }
         return new DiskSpec(parts[0], Validation.size("disk size", parts[1]), format, DiskBus.VIRTIO);
     }

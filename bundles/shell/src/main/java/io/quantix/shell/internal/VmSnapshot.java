@@ -23,9 +23,14 @@ public class VmSnapshot extends VmAction {
     @Option(name = "--description", description = "free text")
     String description = "";
 
+    @Option(name = "--quiesce", description = "for a running VM's disk-only snapshot, freeze the guest's filesystems"
+            + " through its agent: auto (when it answers, the default), required (or fail), off")
+    String quiesce = "auto";
+
     @Override
     protected Object run() {
-        Snapshot taken = vms.snapshot(vm, new SnapshotSpec(snapshot, memory, diskOnly, description));
+        Snapshot taken = vms.snapshot(vm, new SnapshotSpec(snapshot, memory, diskOnly, description,
+                Choices.of("quiesce", quiesce, SnapshotSpec.Quiesce.class)));
         System.out.println("VM " + vm + ": snapshot " + taken.name() + " taken" + VmSnapshotList.details(taken));
         return null;
     }

@@ -36,6 +36,7 @@ public class VmSnapshotList extends VmAction {
 
     static String details(Snapshot s) {
         return " (" + s.stateAtSnapshot().name().toLowerCase(Locale.ROOT)
-                + (s.includesMemory() ? ", with memory" : "") + (s.external() ? ", disk-only" : "") + ")";
+                + (s.includesMemory() ? ", with memory" : "") + (s.external() ? ", disk-only" : "")
+                + (s.quiesced() ? ", quiesced" : "") + ")";
     }
 }
