@@ -19,11 +19,14 @@ import io.quantix.api.Vm;
 import io.quantix.api.VmSpec;
 import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeRef;
+import io.quantix.api.agent.AgentInfo;
 import io.quantix.api.agent.GuestAgent;
 import io.quantix.api.agent.GuestAgents;
+import io.quantix.guestagent.Agent;
 import io.quantix.hypervisor.libvirt.internal.LibvirtBackend;
 import io.quantix.hypervisor.libvirt.internal.RealLibvirt;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The guest of the real-guest ITs: Debian's qemu-guest-agent in the tiny guest under QEMU (TCG) on the host's
  * libvirtd (src/test/sh/qga-guest-env.sh), a NIC with a known MAC on a bridge of its own, an ext4 data disk, and
- * the agent client on qemu:///system. Each IT class boots its own under its own name.
+ * the agent client on qemu:///system. Each IT class boots its own under its own name. The Quantix agent guest
+ * ({@link #bootWithQuantixAgent}) is the same guest with the real Quantix agent program (this build's shaded jar
+ * on a jlink'd runtime) serving org.quantix.agent.0 beside qemu-ga.
  */
 public final class QgaGuest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QgaGuest.class);
@@ -51,14 +56,21 @@ public final class QgaGuest implements AutoCloseable {
     private final LibvirtBackend backend;
     private final GuestAgentsComponent agents = new GuestAgentsComponent();
     private final Vm vm;
-    private final GuestAgent agent;
+    private final boolean quantix;
+    private GuestAgent agent;
 
-    private QgaGuest(String name, String mac, String bridge) throws Exception {
+    private QgaGuest(String name, String mac, String bridge, boolean quantix) throws Exception {
         this.name = name;
         this.bridge = bridge;
+        this.quantix = quantix;
         backend = RealLibvirt.open();
         cleanUp();
-        run("sh", MODULE.resolve("src/test/sh/qga-guest-env.sh").toString(), GUEST.toString());
+        String env = MODULE.resolve("src/test/sh/qga-guest-env.sh").toString();
+        if (quantix) {
+            run("sh", env, GUEST.toString(), agentJar().toString());
+        } else {
+            run("sh", env, GUEST.toString());
+        }
         Path dir = MODULE.resolve("target/it-" + name);
         Files.createDirectories(dir);
         Path disk = dir.resolve("data.raw");
@@ -69,8 +81,10 @@ public final class QgaGuest implements AutoCloseable {
                 new DiskSource.File(disk.toString()), VolumeFormat.RAW, DiskBus.VIRTIO));
         List<AttachedNic> nics = List.of(new AttachedNic("lan", "port-" + name, mac, NicModel.VIRTIO,
                 new NicBinding.Bridge(bridge)));
-        VmSpec spec = VmSpec.builder(name).memoryMiB(256).disk(DiskSpec.of("it", 32 * Validation.MIB))
-                .directBoot(new DirectBoot(GUEST.resolve("vmlinuz").toString(), GUEST.resolve("qga-initrd.gz").toString(),
+        // the Quantix guest's initramfs holds a Java runtime (about 90 MiB unpacked) and runs a JVM
+        VmSpec spec = VmSpec.builder(name).memoryMiB(quantix ? 384 : 256).disk(DiskSpec.of("it", 32 * Validation.MIB))
+                .directBoot(new DirectBoot(GUEST.resolve("vmlinuz").toString(),
+                        GUEST.resolve(quantix ? "qxa-initrd.gz" : "qga-initrd.gz").toString(),
                         "console=ttyS0 quiet panic=-1 no_timer_check"))
                 .build();
         vm = backend.define(UUID.randomUUID().toString(), spec, disks, nics);
@@ -79,14 +93,33 @@ public final class QgaGuest implements AutoCloseable {
         RealLibvirt.await("the guest's " + UP + " marker", BOOT, vm, () -> RealLibvirt.console(vm).contains(UP));
         // generous: a TCG guest on a busy host answers slowly
         agents.activate("qemu:///system", Duration.ofSeconds(30));
-        agent = agents.qemuAgent(vm.id());
         awaitAgent();
         LOG.info("guest {} booted and its agent answered in {} ms", name, (System.nanoTime() - start) / 1_000_000);
     }
 
     /** Boots the guest; close it when done. */
     public static QgaGuest boot(String name, String mac, String bridge) throws Exception {
-        return new QgaGuest(name, mac, bridge);
+        return new QgaGuest(name, mac, bridge, false);
+    }
+
+    /** Boots the guest that runs the Quantix agent; {@link #agent()} is that agent's client. */
+    public static QgaGuest bootWithQuantixAgent(String name, String mac, String bridge) throws Exception {
+        return new QgaGuest(name, mac, bridge, true);
+    }
+
+    /** The guest agent program's shaded jar, as the reactor (or the local repository) gives it to this module. */
+    private static Path agentJar() throws URISyntaxException {
+        Path jar = Path.of(Agent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the Quantix guest needs guest-agent's packaged jar, not " + jar
+                    + ": run mvn verify (or install guest-agent) first");
+        }
+        return jar;
+    }
+
+    /** What the guest printed on its serial console so far. */
+    public String console() {
+        return RealLibvirt.console(vm);
     }
 
     public LibvirtBackend backend() {
@@ -116,7 +149,27 @@ public final class QgaGuest implements AutoCloseable {
     }
 
     private void awaitAgent() throws Exception {
-        RealLibvirt.await("qemu-ga answering guest-ping through libvirt", BOOT, vm, () -> answers(agent));
+        if (!quantix) {
+            if (agent == null) {
+                agent = agents.qemuAgent(vm.id());
+            }
+            RealLibvirt.await("qemu-ga answering guest-ping through libvirt", BOOT, vm, () -> answers(agent));
+            return;
+        }
+        if (agent != null) {
+            agent.close();
+            agent = null;
+        }
+        // the node's choice: the Quantix agent once it answers on its channel, qemu-ga until then
+        RealLibvirt.await("the Quantix agent answering on org.quantix.agent.0", BOOT, vm, () -> {
+            GuestAgent a = agents.agent(vm.id());
+            if (answers(a) && a.info().kind() == AgentInfo.Kind.QUANTIX) {
+                agent = a;
+                return true;
+            }
+            a.close();
+            return false;
+        });
     }
 
     static boolean answers(GuestAgent a) {
