@@ -9,7 +9,10 @@ import io.quantix.api.spi.NodeDirectories;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
 import org.osgi.service.component.annotations.Activate;
@@ -58,6 +61,15 @@ public class GuestAgentsComponent implements GuestAgents {
 
     /** How long a ping of the Quantix agent may take before the VM's qemu-guest-agent is used instead. */
     static final Duration PROBE = Duration.ofSeconds(2);
+    /**
+     * How long a VM whose Quantix channel is open in the guest but did not answer (a program other than the agent
+     * holds it) is served by qemu-guest-agent without probing again: each probe would add {@link #PROBE} to a call.
+     */
+    static final Duration NO_QUANTIX_AGENT = Duration.ofSeconds(60);
+    private static final Pattern CLOSED_CHANNEL =
+            Pattern.compile("<target [^>]*name='org\\.quantix\\.agent\\.0'[^>]*state='disconnected'");
+    /** VM id to the nanoTime until which its Quantix channel is not probed. */
+    private final Map<String, Long> noQuantixAgentUntil = new ConcurrentHashMap<>();
 
     private String uri;
     private Duration timeout;
@@ -88,14 +100,17 @@ public class GuestAgentsComponent implements GuestAgents {
     public GuestAgent agent(String vmId) {
         checkId(vmId);
         Path socket = socketDir.resolve(vmId + ".agent.sock");
-        if (Files.exists(socket)) {
+        Long until = noQuantixAgentUntil.get(vmId);
+        if (Files.exists(socket) && (until == null || System.nanoTime() - until > 0) && !channelClosed(vmId)) {
             QuantixAgentClient quantix = new QuantixAgentClient(socket, "VM " + vmId, PROBE, freezeTimeout);
             try {
                 quantix.ping();
                 quantix.close();
+                noQuantixAgentUntil.remove(vmId);
                 return new QuantixAgentClient(socket, "VM " + vmId, timeout, freezeTimeout);
             } catch (QuantixException e) {
                 quantix.close();
+                noQuantixAgentUntil.put(vmId, System.nanoTime() + NO_QUANTIX_AGENT.toNanos());
                 LOG.debug("VM {}: no Quantix agent answers ({}): using qemu-guest-agent", vmId, e.getMessage());
             }
         }
@@ -106,6 +121,20 @@ public class GuestAgentsComponent implements GuestAgents {
     public GuestAgent qemuAgent(String vmId) {
         checkId(vmId);
         return new QgaClient(new LibvirtQgaTransport(connection(), vmId, MAX_LINE), "VM " + vmId, timeout, MAX_LINE);
+    }
+
+    /**
+     * Whether libvirt says no program in the guest has the Quantix port open (the channel's {@code state}, which QEMU
+     * reports as the guest opens and closes it): then the agent is not running and is not probed, so a guest with
+     * only qemu-guest-agent costs no probe. Unknown (no such domain here, libvirt unreachable) is not closed.
+     */
+    private boolean channelClosed(String vmId) {
+        try {
+            String xml = connection().domainLookupByUUIDString(vmId).getXMLDesc(0);
+            return CLOSED_CHANNEL.matcher(xml).find();
+        } catch (LibvirtException | QuantixException e) {
+            return false;
+        }
     }
 
     private static void checkId(String vmId) {

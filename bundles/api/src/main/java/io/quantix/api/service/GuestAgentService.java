@@ -5,6 +5,7 @@ import io.quantix.api.agent.ExecResult;
 import io.quantix.api.agent.FileTransfer;
 import io.quantix.api.agent.GuestInterface;
 import io.quantix.api.agent.GuestStatus;
+import io.quantix.api.agent.ShutdownMode;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -51,6 +52,9 @@ public interface GuestAgentService {
 
     /** Sets the guest's clock to the host's, as after a resume or a migration. */
     void syncTime(String vm);
+
+    /** Asks the guest OS through its agent to power off, halt or reboot; it decides when it is done. */
+    void shutdown(String vm, ShutdownMode mode);
 
     /** Sets a guest user's password; the password is never logged nor echoed, and the caller may clear it after. */
     void setPassword(String vm, String user, char[] password);

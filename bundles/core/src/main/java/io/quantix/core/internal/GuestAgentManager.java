@@ -14,6 +14,7 @@ import io.quantix.api.agent.GuestAgents;
 import io.quantix.api.agent.GuestFile;
 import io.quantix.api.agent.GuestInput;
 import io.quantix.api.agent.GuestInterface;
+import io.quantix.api.agent.ShutdownMode;
 import io.quantix.api.agent.GuestStatus;
 import io.quantix.api.service.GuestAgentService;
 import io.quantix.api.spi.Backend;
@@ -246,6 +247,15 @@ public class GuestAgentManager implements GuestAgentService, EventHandler {
     }
 
     @Override
+    public void shutdown(String vm, ShutdownMode mode) {
+        Validation.required("shutdown mode", mode);
+        call(vm, agent -> {
+            agent.shutdown(mode);
+            return mode;
+        }, m -> LOG.info("asked the guest agent of VM {} to {}", vm, m.wire()));
+    }
+
+    @Override
     public void setPassword(String vm, String user, char[] password) {
         GuestInput.user(user);
         GuestInput.password(password);
@@ -314,8 +324,9 @@ public class GuestAgentManager implements GuestAgentService, EventHandler {
     }
 
     private record Agent(GuestAgents client, String vmId) {
+        /** The Quantix agent when it answers, else the guest's qemu-guest-agent. */
         GuestAgent open() {
-            return client.qemuAgent(vmId);
+            return client.agent(vmId);
         }
     }
 }

@@ -28,6 +28,7 @@ import io.quantix.api.Volume;
 import io.quantix.api.VolumeRef;
 import io.quantix.api.VolumeFormat;
 import io.quantix.api.VolumeSpec;
+import io.quantix.api.agent.ShutdownMode;
 import io.quantix.api.service.GuestAgentService;
 import io.quantix.api.service.VmService;
 import io.quantix.api.spi.DefineOptions;
@@ -74,6 +75,7 @@ public class VmManager implements VmService {
     private final EdgePolicy policy;
     private final CloudInitSeeds seeds = new CloudInitSeeds(NodeDirectories.data());
     private final QuiescedSnapshots quiesced;
+    private final GuestAgentService agents;
     private final VmChanges changes;
     /** VMs with a migration running: one at a time each. */
     private final Set<String> migrating = ConcurrentHashMap.newKeySet();
@@ -93,6 +95,7 @@ public class VmManager implements VmService {
         this.inventory = inventory;
         this.policy = policy;
         this.quiesced = quiesced;
+        this.agents = agents;
         this.changes = new VmChanges(backends, storage, networks, events, inventory, policy, agents, quiesced);
     }
 
@@ -251,7 +254,9 @@ public class VmManager implements VmService {
         HypervisorBackend hv = backends.hypervisors.require(vm.spec().hypervisor());
         Optional.ofNullable(requiredCapability(action))
                 .ifPresent(c -> backends.hypervisors.require(vm.spec().hypervisor(), c));
-        hv.power(name, action);
+        if (!byGuestAgent(vm, action)) {
+            hv.power(name, action);
+        }
         Vm now = inventory.reload(vm.spec().hypervisor(), name);
         String type = eventType(action);
         if (STATE_CHANGES.contains(type) && reportsStateChanges(hv)) {
@@ -260,6 +265,23 @@ public class VmManager implements VmService {
         events.publish(QuantixEvent.Kind.VM, type, name, "VM " + action.name().toLowerCase(java.util.Locale.ROOT)
                 + " requested; now " + now.state());
         return now;
+    }
+
+    /**
+     * A running guest's agent shuts it down or reboots it cleanly even where the guest ignores ACPI (no acpid, a
+     * locked screen); when no agent answers, the hypervisor's ACPI request is sent instead.
+     */
+    private boolean byGuestAgent(Vm vm, PowerAction action) {
+        if (vm.state() != PowerState.RUNNING || (action != PowerAction.SHUTDOWN && action != PowerAction.REBOOT)) {
+            return false;
+        }
+        try {
+            agents.shutdown(vm.name(), action == PowerAction.REBOOT ? ShutdownMode.REBOOT : ShutdownMode.POWERDOWN);
+            return true;
+        } catch (QuantixException e) {
+            LOG.debug("VM {}: no guest agent for {} ({}): ACPI", vm.name(), action, e.getMessage());
+            return false;
+        }
     }
 
     private static boolean reportsStateChanges(HypervisorBackend hv) {

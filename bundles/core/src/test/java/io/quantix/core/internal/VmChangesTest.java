@@ -15,6 +15,9 @@ import io.quantix.api.Firmware;
 import io.quantix.api.PoolUsage;
 import io.quantix.api.PowerState;
 import io.quantix.api.QuantixException;
+import io.quantix.api.agent.GuestAgents;
+import io.quantix.api.agent.GuestAgent;
+import io.quantix.api.PowerAction;
 import io.quantix.api.Snapshot;
 import io.quantix.api.SnapshotSpec;
 import io.quantix.api.StoragePoolSpec;
@@ -67,6 +70,9 @@ class VmChangesTest {
     private final List<String> media = new ArrayList<>();
     private final List<Snapshot> snapshots = new ArrayList<>();
     private final List<MigrationSpec> migrations = new ArrayList<>();
+    /** What the hypervisor was asked to do to a VM's power, and what its guest agent was asked. */
+    private final List<String> powered = new ArrayList<>();
+    private GuestAgentManager agentManager;
     @TempDir
     Path work;
 
@@ -346,7 +352,8 @@ class VmChangesTest {
         registry.bindHypervisor(new RecordingHypervisorDouble(capabilities, attachFails), Map.of(Backend.PROPERTY, "hv"));
         registry.bindStorage(storage, Map.of(Backend.PROPERTY, "fake"));
         return new VmManager(registry, storageManager, networkManager, events, inventory, policy,
-                new IntentJournal(work.resolve("intents")), new GuestAgentManager(inventory, registry, policy, Duration.ZERO),
+                new IntentJournal(work.resolve("intents")),
+                agentManager = new GuestAgentManager(inventory, registry, policy, Duration.ZERO),
                 new QuiescedSnapshots(work.resolve("quiesced-snapshots.properties")));
     }
 
@@ -384,7 +391,34 @@ class VmChangesTest {
         assertEquals(expected, e.code(), e.getMessage());
     }
 
-    /** One stopped VM, "web"; plugging a disk in fails if asked to. */
+    @Test
+    void aGracefulShutdownOrRebootGoesThroughTheGuestAgentWhenItAnswersAndIsAcpiOtherwise() {
+        VmManager vms = node(Set.of(Capability.GRACEFUL_SHUTDOWN, Capability.REBOOT), false);
+        boolean[] agentAnswers = {true};
+        GuestAgents client = id -> (GuestAgent) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {GuestAgent.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("shutdown")) {
+                        if (!agentAnswers[0]) {
+                            throw new QuantixException(ErrorCode.BACKEND_UNAVAILABLE, "the guest agent is not connected");
+                        }
+                        powered.add("agent " + args[0]);
+                    }
+                    return null;
+                });
+        agentManager.bindAgents(client, Map.of(Backend.PROPERTY, "hv"));
+
+        vms.power("web", PowerAction.SHUTDOWN);
+        vms.power("web", PowerAction.REBOOT);
+        vms.power("web", PowerAction.FORCE_STOP);
+        assertEquals(List.of("agent POWERDOWN", "agent REBOOT", "hypervisor FORCE_STOP"), powered);
+
+        powered.clear();
+        agentAnswers[0] = false;
+        vms.power("web", PowerAction.SHUTDOWN);
+        assertEquals(List.of("hypervisor SHUTDOWN"), powered, "ACPI when no agent answers");
+    }
+
+    /** One running VM, "web"; plugging a disk in fails if asked to. */
     private final class RecordingHypervisorDouble extends HypervisorDouble {
         private final Set<Capability> capabilities;
         private final boolean attachFails;
@@ -411,6 +445,11 @@ class VmChangesTest {
         @Override
         public void updateTags(String vm, Set<String> tags) {
             retagged.add(tags);
+        }
+
+        @Override
+        public void power(String vm, PowerAction action) {
+            powered.add("hypervisor " + action);
         }
 
         @Override
