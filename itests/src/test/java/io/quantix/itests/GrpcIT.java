@@ -362,6 +362,7 @@ public class GrpcIT extends QuantixTestSupport {
                 io.quantix.proto.node.v1.GuestExecRequest.newBuilder().setVm("agent1").addCommand("true").build()));
         assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED", () -> agents.quiesceFilesystems(vm("agent1")));
         assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED", () -> agents.thawFilesystems(vm("agent1")));
+        assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED", () -> agents.syncGuestTime(vm("agent1")));
         StatusRuntimeException password = assertStatus(Status.Code.UNIMPLEMENTED, "UNSUPPORTED",
                 () -> agents.setGuestPassword(io.quantix.proto.node.v1.SetGuestPasswordRequest.newBuilder()
                         .setVm("agent1").setUser("root").setPassword("Tr0ub4dor&3").build()));

@@ -439,6 +439,7 @@ public class RestIT extends QuantixTestSupport {
             assertError(501, "UNSUPPORTED", post("/vms/agent1/agent/exec", token, "{\"command\":[\"uname\",\"-a\"]}"));
             assertError(501, "UNSUPPORTED", post("/vms/agent1/agent/fsfreeze", token, ""));
             assertError(501, "UNSUPPORTED", post("/vms/agent1/agent/fsthaw", token, ""));
+            assertError(501, "UNSUPPORTED", post("/vms/agent1/agent/sync-time", token, ""));
             HttpResponse<String> password = post("/vms/agent1/agent/password", token,
                     "{\"user\":\"root\",\"password\":\"Tr0ub4dor&3\"}");
             assertError(501, "UNSUPPORTED", password);

@@ -53,6 +53,11 @@ final class GuestAgentDaemon extends GuestAgentServiceGrpc.GuestAgentServiceImpl
     }
 
     @Override
+    public void syncGuestTime(VMRequest request, StreamObserver<Empty> out) {
+        empty(out, () -> agents.syncTime(request.getName()));
+    }
+
+    @Override
     public void setGuestPassword(SetGuestPasswordRequest request, StreamObserver<Empty> out) {
         empty(out, () -> {
             char[] password = request.getPassword().toCharArray();

@@ -70,6 +70,10 @@ final class AgentResource {
                         c -> Reply.ok(Map.of("filesystems", agents.freeze(c.name("name", "VM"))))),
                 Route.secured("POST", "/vms/{name}/agent/fsthaw",
                         c -> Reply.ok(Map.of("filesystems", agents.thaw(c.name("name", "VM"))))),
+                Route.secured("POST", "/vms/{name}/agent/sync-time", c -> {
+                    agents.syncTime(c.name("name", "VM"));
+                    return Reply.noContent();
+                }),
                 Route.secured("POST", "/vms/{name}/agent/password", c -> {
                     String vm = c.name("name", "VM");
                     PasswordBody body = c.body(PasswordBody.class);
